@@ -1,0 +1,3 @@
+module github.com/atelier-dev/atelier
+
+go 1.26
