@@ -3,38 +3,80 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
+// command is one subcommand: it gets its arguments (without its name) and
+// the standard streams.
+type command struct {
+	summary string
+	run     func(args []string, stdio stdio) error
+}
+
+// stdio are the streams a command talks to, so tests can run commands in
+// process.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":      {"generate text with a model", cmdRun},
+		"inspect":  {"describe a GGUF file", cmdInspect},
+		"tokenize": {"print the token ids of stdin", cmdTokenize},
+		"template": {"print the prompt a conversation renders to", cmdTemplate},
+		"pull":     {"download a model", cmdPull},
+		"models":   {"list installed models", cmdModels},
+		"rm":       {"remove an installed model", cmdRm},
+		"show":     {"show an installed model's details", cmdShow},
+		"hw":       {"check this machine and what models fit", cmdHW},
+		"bench":    {"measure prompt and generation speed", cmdBench},
+		"quantize": {"convert a GGUF file to another type", cmdQuantize},
+		"synth":    {"make a random-weight model in a real shape", cmdSynth},
+	}
+}
+
+// errUsage marks an error in the command line: the usage is printed with it.
+var errUsage = errors.New("usage")
+
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "atelier:", err)
-		os.Exit(1)
-	}
+	os.Exit(mainArgs(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}))
 }
 
-func run(args []string) error {
-	if len(args) == 0 {
-		return usageError()
+func mainArgs(args []string, s stdio) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "--help":
+			printUsage(s.out)
+			return 0
+		}
+		if c, ok := commands()[args[0]]; ok {
+			if err := c.run(args[1:], s); err != nil {
+				if errors.Is(err, errUsage) {
+					printUsage(s.err)
+				}
+				fmt.Fprintln(s.err, "atelier:", err)
+				return 1
+			}
+			return 0
+		}
 	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		fmt.Print(usage)
-		return nil
+	if err := cmdAgent(args, s); err != nil {
+		fmt.Fprintln(s.err, "atelier:", err)
+		return 1
 	}
-	return usageError()
+	return 0
 }
 
-func usageError() error {
-	fmt.Fprint(os.Stderr, usage)
-	return fmt.Errorf("unknown command")
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "usage: atelier [COMMAND] [flags]\n\ncommands:\n")
+	cs := commands()
+	for _, name := range []string{"run", "inspect", "tokenize", "template", "pull", "models", "rm", "show", "hw", "bench", "quantize", "synth"} {
+		fmt.Fprintf(w, "  %-9s %s\n", name, cs[name].summary)
+	}
+	fmt.Fprint(w, "\nWith no command, atelier starts the coding agent in the current directory.\n")
 }
-
-const usage = `usage: atelier COMMAND [flags]
-
-commands:
-  run       generate text with a model
-  inspect   describe a GGUF file
-  tokenize  print the token ids of stdin
-`

@@ -1,0 +1,7 @@
+package main
+
+import "errors"
+
+func cmdQuantize(args []string, s stdio) error {
+	return errors.New("quantize: not implemented yet")
+}
