@@ -1,0 +1,148 @@
+package template
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atelier-dev/atelier/internal/chat"
+	"github.com/atelier-dev/atelier/internal/testshared"
+)
+
+// The goldens in testdata/golden are rendered by Python's jinja2 set up as
+// Hugging Face transformers sets it up (testdata/gen.py, run by hand).
+// Python is the reference, so unlike other goldens in this project these
+// have no -update flag: a difference is a bug here, never a new truth.
+
+// goldenNow is the clock gen.py gives strftime_now.
+var goldenNow = time.Date(2025, 1, 15, 9, 30, 0, 0, time.UTC)
+
+type goldenCase struct {
+	Messages []chat.Message `json:"messages"`
+	Tools    []chat.Tool    `json:"tools"`
+}
+
+func loadCases(t *testing.T) map[string]goldenCase {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/cases/*.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no cases in testdata/cases: %v", err)
+	}
+	cases := map[string]goldenCase{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c goldenCase
+		if err := json.Unmarshal(data, &c); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		cases[strings.TrimSuffix(filepath.Base(p), ".json")] = c
+	}
+	return cases
+}
+
+func TestGolden(t *testing.T) {
+	dir := testshared.Path(t, "testdata/templates")
+	templates, err := filepath.Glob(filepath.Join(dir, "*.jinja"))
+	if err != nil || len(templates) < 5 {
+		t.Fatalf("want the 5 shared templates, found %d (%v)", len(templates), err)
+	}
+	var tokens map[string]struct{ BOS, EOS string }
+	data, err := os.ReadFile("testdata/tokens.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &tokens); err != nil {
+		t.Fatal(err)
+	}
+	cases := loadCases(t)
+	compared := 0
+	for _, path := range templates {
+		stem := strings.TrimSuffix(filepath.Base(path), ".jinja")
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := New(string(src))
+		if err != nil {
+			t.Errorf("%s: %v", stem, err)
+			continue
+		}
+		for name, c := range cases {
+			for _, gen := range []bool{false, true} {
+				for _, think := range []*bool{nil, ptr(true), ptr(false)} {
+					thinkName := "none"
+					if think != nil {
+						thinkName = fmt.Sprint(*think)
+					}
+					golden := filepath.Join("testdata/golden", stem, fmt.Sprintf("%s-gen%d-think%s", name, b2i(gen), thinkName))
+					t.Run(strings.TrimPrefix(golden, "testdata/golden/"), func(t *testing.T) {
+						got, err := tmpl.Render(Request{
+							Messages:            c.Messages,
+							Tools:               c.Tools,
+							AddGenerationPrompt: gen,
+							EnableThinking:      think,
+							BOS:                 tokens[stem].BOS,
+							EOS:                 tokens[stem].EOS,
+							Now:                 goldenNow,
+						})
+						if want, rerr := os.ReadFile(golden + ".err"); rerr == nil {
+							msg := strings.TrimSpace(string(want))
+							if !errors.Is(err, ErrRaised) || !strings.Contains(err.Error(), msg) {
+								t.Fatalf("got (%q, %v); want the template to raise %q", got, err, msg)
+							}
+							return
+						}
+						want, rerr := os.ReadFile(golden + ".txt")
+						if rerr != nil {
+							t.Fatalf("no golden (run testdata/gen.py): %v", rerr)
+						}
+						if err != nil {
+							t.Fatalf("Render: %v", err)
+						}
+						if got != string(want) {
+							t.Errorf("differs from jinja2 at byte %d:\n%s", firstDiff(got, string(want)), diffContext(got, string(want)))
+						}
+					})
+					compared++
+				}
+			}
+		}
+	}
+	if compared < 150 {
+		t.Errorf("compared %d renders, want at least 150", compared)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func firstDiff(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+func diffContext(got, want string) string {
+	i := firstDiff(got, want)
+	lo := max(0, i-80)
+	cut := func(s string) string { return s[min(lo, len(s)):min(i+80, len(s))] }
+	return fmt.Sprintf("got:  %q\nwant: %q", cut(got), cut(want))
+}
