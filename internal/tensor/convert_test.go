@@ -19,6 +19,10 @@ var computeTypes = []struct {
 	{F16, 0.0005},
 	{BF16, 0.004},
 	{Q8_0, 0.01},
+	{Q4_0, 0.12},
+	{Q4_1, 0.1},
+	{Q5_0, 0.06},
+	{Q5_1, 0.05},
 }
 
 // activationTypes can be quantized and dequantized but are only used as
@@ -26,7 +30,9 @@ var computeTypes = []struct {
 var activationTypes = []struct {
 	t       Type
 	maxRMSE float64
-}{}
+}{
+	{Q8_1, 0.01},
+}
 
 func gaussian(r *rand.Rand, n int) []float32 {
 	x := make([]float32, n)
