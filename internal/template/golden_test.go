@@ -64,11 +64,14 @@ func TestGolden(t *testing.T) {
 	}
 	cases := loadCases(t)
 	compared := 0
-	for _, path := range templates {
+	for _, path := range append(templates, "fallback.jinja") {
 		stem := strings.TrimSuffix(filepath.Base(path), ".jinja")
 		src, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if stem == "fallback" && string(src) != FallbackSource() {
+			t.Fatal("fallback.jinja is not the source of Fallback")
 		}
 		tmpl, err := New(string(src))
 		if err != nil {
@@ -116,8 +119,8 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
-	if compared < 150 {
-		t.Errorf("compared %d renders, want at least 150", compared)
+	if compared < 250 {
+		t.Errorf("compared %d renders, want at least 250", compared)
 	}
 }
 

@@ -12,6 +12,7 @@
 package template
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,46 +82,9 @@ func (t *Template) Source() string { return t.src }
 // lines in <tools></tools> in the system turn, calls as
 // <tool_call>{"name": …, "arguments": …}</tool_call>, results as
 // <tool_response> blocks in a user turn.
-const fallbackSource = `{%- if tools %}
-    {{- '<|im_start|>system\n' }}
-    {%- if messages and messages[0].role == 'system' %}
-        {{- messages[0].content + '\n\n' }}
-    {%- endif %}
-    {{- "# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>" }}
-    {%- for tool in tools %}
-        {{- "\n" + (tool | tojson) }}
-    {%- endfor %}
-    {{- "\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n" }}
-{%- elif messages and messages[0].role == 'system' %}
-    {{- '<|im_start|>system\n' + messages[0].content + '<|im_end|>\n' }}
-{%- endif %}
-{%- for message in messages %}
-    {%- if message.role == 'system' and loop.first %}
-    {%- elif message.role == 'tool' %}
-        {%- if loop.first or messages[loop.index0 - 1].role != 'tool' %}
-            {{- '<|im_start|>user' }}
-        {%- endif %}
-        {{- '\n<tool_response>\n' + message.content + '\n</tool_response>' }}
-        {%- if loop.last or messages[loop.index0 + 1].role != 'tool' %}
-            {{- '<|im_end|>\n' }}
-        {%- endif %}
-    {%- else %}
-        {{- '<|im_start|>' + message.role + '\n' + message.content }}
-        {%- if message.tool_calls is defined %}
-            {%- for call in message.tool_calls %}
-                {%- if message.content or not loop.first %}
-                    {{- '\n' }}
-                {%- endif %}
-                {{- '<tool_call>\n{"name": "' + call.function.name + '", "arguments": ' + (call.function.arguments | tojson) + '}\n</tool_call>' }}
-            {%- endfor %}
-        {%- endif %}
-        {{- '<|im_end|>\n' }}
-    {%- endif %}
-{%- endfor %}
-{%- if add_generation_prompt %}
-    {{- '<|im_start|>assistant\n' }}
-{%- endif %}
-`
+//
+//go:embed fallback.jinja
+var fallbackSource string
 
 // Fallback returns the template for a model whose file has none: ChatML
 // (<|im_start|>ROLE\n…<|im_end|>\n per message, and <|im_start|>assistant\n

@@ -8,7 +8,8 @@ case or adding a template:
 
     python3 internal/template/testdata/gen.py
 
-Inputs: ../../../../shared/testdata/templates/*.jinja (the chat templates),
+Inputs: ../../../../shared/testdata/templates/*.jinja (the chat templates)
+and ../fallback.jinja (template.Fallback),
 cases/*.json (conversations in atelier's chat.Message JSON shape, converted
 here to the shape HF templates expect, exactly as template.Render converts
 them) and tokens.json (bos/eos text per template). Outputs:
@@ -94,7 +95,8 @@ def main():
     tokens = json.loads((HERE / "tokens.json").read_text())
     cases = sorted((HERE / "cases").glob("*.json"))
     count = 0
-    for tpath in sorted(TEMPLATES.glob("*.jinja")):
+    # The shared templates, and atelier's own fallback (stem "fallback").
+    for tpath in sorted(TEMPLATES.glob("*.jinja")) + [HERE.parent / "fallback.jinja"]:
         stem = tpath.stem
         compiled = env.from_string(tpath.read_text())
         outdir = HERE / "golden" / stem
