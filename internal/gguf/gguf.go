@@ -43,6 +43,10 @@ const KeyAlignment = "general.alignment"
 // MaxDims is the largest number of dimensions a tensor may have.
 const MaxDims = 4
 
+// MaxNameBytes is the longest tensor name the writer accepts (GGML keeps
+// names in 64-byte buffers, NUL included).
+const MaxNameBytes = 63
+
 // File is a parsed GGUF file. Its metadata is ordinary Go memory; its tensor
 // data, returned by TensorData, is a view of the mapped (or read) file and
 // stays valid until Close.
