@@ -1,8 +1,10 @@
 package gguf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/tensor"
@@ -152,6 +154,31 @@ func TestVocabFiles(t *testing.T) {
 			}
 			if bos, ok := f.Uint("tokenizer.ggml.bos_token_id"); !ok || bos >= uint64(c.n) {
 				t.Errorf("bos = %d, %v", bos, ok)
+			}
+		})
+	}
+}
+
+// TestRewriteRealFiles checks that the writer lays files out as llama.cpp's
+// tools do: rewriting a real file reproduces it byte for byte.
+func TestRewriteRealFiles(t *testing.T) {
+	for _, rel := range []string{
+		"testdata/models/stories260K.gguf",
+		"testdata/vocab/ggml-vocab-llama-spm.gguf",
+		"testdata/vocab/ggml-vocab-qwen2.gguf",
+	} {
+		t.Run(rel, func(t *testing.T) {
+			path := testshared.Path(t, rel)
+			orig, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Parse(orig, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rewrite(t, f); !bytes.Equal(got, orig) {
+				t.Errorf("rewritten file differs (%d bytes, original %d)", len(got), len(orig))
 			}
 		})
 	}

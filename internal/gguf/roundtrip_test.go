@@ -205,8 +205,7 @@ func TestVersion2(t *testing.T) {
 }
 
 // TestRewriteIdentical copies a file's metadata and tensors through a new
-// Builder: the
-// result must be byte-identical.
+// Builder: the result must be byte-identical.
 func TestRewriteIdentical(t *testing.T) {
 	b, _ := buildAll(t)
 	var orig bytes.Buffer
@@ -215,6 +214,14 @@ func TestRewriteIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Equal(rewrite(t, f), orig.Bytes()) {
+		t.Error("rewriting a file changed its bytes")
+	}
+}
+
+// rewrite copies f through a new Builder.
+func rewrite(t *testing.T, f *File) []byte {
+	t.Helper()
 	c := NewBuilder()
 	for _, kv := range f.KV {
 		c.Set(kv.Key, kv.Value)
@@ -226,10 +233,10 @@ func TestRewriteIdentical(t *testing.T) {
 		}
 	}
 	var copied bytes.Buffer
-	c.WriteTo(&copied)
-	if !bytes.Equal(orig.Bytes(), copied.Bytes()) {
-		t.Error("rewriting a file changed its bytes")
+	if _, err := c.WriteTo(&copied); err != nil {
+		t.Fatal(err)
 	}
+	return copied.Bytes()
 }
 
 func TestSetReplaces(t *testing.T) {

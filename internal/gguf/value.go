@@ -249,21 +249,33 @@ func (v Value) Float32s() ([]float32, bool) {
 	case []float32:
 		return a, true
 	case []float64:
-		out := make([]float32, len(a))
-		for i, x := range a {
-			out[i] = float32(x)
-		}
-		return out, true
+		return floats(a), true
+	case []uint8:
+		return floats(a), true
+	case []int8:
+		return floats(a), true
+	case []uint16:
+		return floats(a), true
+	case []int16:
+		return floats(a), true
+	case []uint32:
+		return floats(a), true
+	case []int32:
+		return floats(a), true
+	case []uint64:
+		return floats(a), true
+	case []int64:
+		return floats(a), true
 	}
-	ints, ok := v.Int64s()
-	if !ok {
-		return nil, false
-	}
-	out := make([]float32, len(ints))
-	for i, x := range ints {
+	return nil, false
+}
+
+func floats[S integer | ~float64](s []S) []float32 {
+	out := make([]float32, len(s))
+	for i, x := range s {
 		out[i] = float32(x)
 	}
-	return out, true
+	return out
 }
 
 // Int32s returns an array of integers of any width whose values all fit in
