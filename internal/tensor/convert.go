@@ -14,7 +14,7 @@ var ErrUnsupported = errors.New("unsupported tensor type")
 // multiplied (Dequantize, Quantize, Dot).
 func CanCompute(t Type) bool {
 	switch t {
-	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1:
+	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K:
 		return true
 	}
 	return false

@@ -7,7 +7,7 @@ import "github.com/atelier-dev/atelier/internal/kernels"
 
 func canDequantize(t Type) bool {
 	switch t {
-	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1:
+	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q4_K, Q5_K, Q6_K, Q8_K:
 		return true
 	}
 	return false
@@ -27,6 +27,14 @@ func dequantizeMore(t Type, dst []float32, src []byte) {
 		kernels.DequantizeQ5_1(dst, src)
 	case Q8_1:
 		kernels.DequantizeQ8_1(dst, src)
+	case Q4_K:
+		kernels.DequantizeQ4K(dst, src)
+	case Q5_K:
+		kernels.DequantizeQ5K(dst, src)
+	case Q6_K:
+		kernels.DequantizeQ6K(dst, src)
+	case Q8_K:
+		kernels.DequantizeQ8K(dst, src)
 	default:
 		panic("tensor: dequantize " + t.String() + ": not wired")
 	}
@@ -44,6 +52,14 @@ func quantizeMore(t Type, dst []byte, src []float32) {
 		kernels.QuantizeQ5_1(dst, src)
 	case Q8_1:
 		kernels.QuantizeActQ8_1(dst, src)
+	case Q4_K:
+		kernels.QuantizeQ4K(dst, src)
+	case Q5_K:
+		kernels.QuantizeQ5K(dst, src)
+	case Q6_K:
+		kernels.QuantizeQ6K(dst, src)
+	case Q8_K:
+		kernels.QuantizeQ8K(dst, src)
 	default:
 		panic("tensor: quantize " + t.String() + ": not wired")
 	}
@@ -59,6 +75,12 @@ func dotMore(t Type, n int, w, x []byte) float32 {
 		return kernels.DotQ5_0Q8_0(w, x, n/kernels.QK5_0)
 	case Q5_1:
 		return kernels.DotQ5_1Q8_1(w, x, n/kernels.QK5_1)
+	case Q4_K:
+		return kernels.DotQ4KQ8K(w, x, n/kernels.QK_K)
+	case Q5_K:
+		return kernels.DotQ5KQ8K(w, x, n/kernels.QK_K)
+	case Q6_K:
+		return kernels.DotQ6KQ8K(w, x, n/kernels.QK_K)
 	}
 	panic("tensor: no dot product for type " + t.String())
 }

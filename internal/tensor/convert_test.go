@@ -23,6 +23,9 @@ var computeTypes = []struct {
 	{Q4_1, 0.1},
 	{Q5_0, 0.06},
 	{Q5_1, 0.05},
+	{Q4_K, 0.1},
+	{Q5_K, 0.05},
+	{Q6_K, 0.025},
 }
 
 // activationTypes can be quantized and dequantized but are only used as
@@ -32,6 +35,7 @@ var activationTypes = []struct {
 	maxRMSE float64
 }{
 	{Q8_1, 0.01},
+	{Q8_K, 0.01},
 }
 
 func gaussian(r *rand.Rand, n int) []float32 {
