@@ -76,11 +76,11 @@ func (s *Store) Path(repo, file string) string {
 
 // Entry is one installed model file.
 type Entry struct {
-	Name string // the name to use it by: a catalog tag or hf.co/ORG/REPO/FILE
-	Path string
-	Repo string // "" for a file that was put in the folder by hand
-	File string
-	Size int64
+	Name    string // the name to use it by: a catalog tag or hf.co/ORG/REPO/FILE
+	Path    string
+	Repo    string // "" for a file that was put in the folder by hand
+	File    string
+	Size    int64
 	ModTime time.Time // when the file was installed
 }
 
