@@ -40,6 +40,7 @@ var layers = map[string]int{
 	"internal/models":     9,
 	"internal/session":    9,
 	"internal/agent":      10,
+	"internal/agent/":     11, // backends and scenario tests, on top of agent
 	"internal/tui":        11,
 	"internal/server":     11,
 	"cmd/":                12,

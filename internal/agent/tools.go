@@ -1,0 +1,95 @@
+package agent
+
+import (
+	"context"
+
+	"github.com/atelier-dev/atelier/internal/chat"
+	"github.com/atelier-dev/atelier/internal/session"
+)
+
+// ToolOutput is what running a tool gave.
+type ToolOutput struct {
+	// Output is the text the model sees.
+	Output string
+	// IsError marks a failed call (the model sees the output as an error).
+	IsError bool
+	// Changes lists the files the call changed, each with its content
+	// before the call, so the turn can be undone.
+	Changes []session.Change
+}
+
+// ToolRunner runs the tools offered to the model.
+type ToolRunner interface {
+	// Tools describes the tools to the model.
+	Tools() []chat.Tool
+	// Run runs one call whose name is one of Tools and whose arguments are
+	// a JSON object with the required fields. A failure of the tool is a
+	// result with IsError set, not a Go error. When ctx is cancelled the
+	// call stops, leaving every file as it was or fully written.
+	Run(ctx context.Context, call chat.ToolCall) ToolOutput
+}
+
+// Permission is what the permission rules say about a call.
+type Permission int
+
+// Permissions.
+const (
+	// Allow runs the call without asking.
+	Allow Permission = iota
+	// Ask needs the user's yes first.
+	Ask
+	// Deny refuses the call.
+	Deny
+)
+
+func (p Permission) String() string {
+	switch p {
+	case Allow:
+		return "allow"
+	case Ask:
+		return "ask"
+	case Deny:
+		return "deny"
+	}
+	return "permission(?)"
+}
+
+// Gatekeeper decides which calls may run. The agent asks it before every
+// call; with no Gatekeeper every call runs.
+type Gatekeeper interface {
+	// Decide says whether the call may run; reason explains a Deny (it is
+	// shown to the model).
+	Decide(call chat.ToolCall) (p Permission, reason string)
+	// Preview shows what the call would do (a unified diff for an edit, the
+	// command for bash), for the user to judge.
+	Preview(ctx context.Context, call chat.ToolCall) string
+}
+
+// Answer is the user's answer to a PermissionRequest.
+type Answer int
+
+// Answers.
+const (
+	// No refuses the call; the model is told.
+	No Answer = iota
+	// Yes allows this call.
+	Yes
+	// AlwaysTool allows this call and every later call of the same tool in
+	// this session.
+	AlwaysTool
+	// AlwaysPrefix allows this command and every later one that starts with
+	// the same prefix (PermissionRequest.Prefix) in this session.
+	AlwaysPrefix
+)
+
+// Recorder saves the conversation as it goes: session.Session implements
+// it. Each method is called as soon as the thing it records is complete.
+type Recorder interface {
+	// Append saves one finished message of the given user turn.
+	Append(turn int, m chat.Message) error
+	// Replace saves a new whole context (after compaction or /clear): the
+	// messages after it continue from it.
+	Replace(msgs []chat.Message) error
+	// Checkpoint saves the content files had before the turn changed them.
+	Checkpoint(turn int, changes []session.Change) error
+}
