@@ -78,8 +78,8 @@ type ToolResult struct {
 // a summary.
 type Compacted struct {
 	// TokensBefore and TokensAfter are the context's size around it.
-	TokensBefore int `json:"tokens_before"`
-	TokensAfter  int `json:"tokens_after"`
+	TokensBefore int    `json:"tokens_before"`
+	TokensAfter  int    `json:"tokens_after"`
 	Summary      string `json:"summary"`
 }
 
@@ -103,7 +103,7 @@ func (TextDelta) Kind() string         { return "text" }
 func (ReasoningDelta) Kind() string    { return "reasoning" }
 func (ToolCallStarted) Kind() string   { return "tool_call" }
 func (PermissionRequest) Kind() string { return "permission_request" }
-func (ToolResult) Kind() string   { return "tool_result" }
+func (ToolResult) Kind() string        { return "tool_result" }
 func (Compacted) Kind() string         { return "compacted" }
 func (TurnFinished) Kind() string      { return "turn_finished" }
 func (Error) Kind() string             { return "error" }
