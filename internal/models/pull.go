@@ -171,15 +171,27 @@ func (p *Puller) download(ctx context.Context, ref Ref, rem remote, prog Progres
 	target := p.Store.Path(ref.Repo, ref.File)
 	name, _, _ := p.Store.describe(target)
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Result{}, fmt.Errorf("models: cannot create the models folder: %w", err)
-	}
 	partial, metaPath := target+partialSuffix, target+metaSuffix
 
 	// Keep a partial only if it is of this very file.
 	var meta partialMeta
-	if b, err := os.ReadFile(metaPath); err != nil || json.Unmarshal(b, &meta) != nil ||
-		meta.SHA256 != rem.SHA256 || meta.Size != rem.Size {
+	keep := false
+	if b, err := os.ReadFile(metaPath); err == nil && json.Unmarshal(b, &meta) == nil &&
+		meta.SHA256 == rem.SHA256 && meta.Size == rem.Size {
+		keep = true
+	}
+	var have int64
+	if fi, err := os.Stat(partial); keep && err == nil && fi.Size() <= rem.Size {
+		have = fi.Size()
+	}
+	// Check the space before writing anything.
+	if err := p.checkSpace(dir, name, rem.Size-have); err != nil {
+		return Result{}, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("models: cannot create the models folder: %w", err)
+	}
+	if !keep {
 		removePartial(target)
 		if err := writeFileAtomic(metaPath, mustJSON(partialMeta{rem.SHA256, rem.Size})); err != nil {
 			return Result{}, fmt.Errorf("models: %w", err)
@@ -197,7 +209,7 @@ func (p *Puller) download(ctx context.Context, ref Ref, rem remote, prog Progres
 
 	// Re-hash what is already there.
 	h := sha256.New()
-	have, err := io.Copy(h, f)
+	have, err = io.Copy(h, f)
 	if err != nil {
 		return Result{}, fmt.Errorf("models: reading the partial download %s: %w", partial, err)
 	}
@@ -208,10 +220,6 @@ func (p *Puller) download(ctx context.Context, ref Ref, rem remote, prog Progres
 		have = 0
 	}
 	resumed := have
-
-	if err := p.checkSpace(dir, name, rem.Size-have); err != nil {
-		return Result{}, err
-	}
 
 	if prog != nil {
 		prog.Start(name, rem.Size, have)
@@ -259,7 +267,7 @@ func (p *Puller) checkSpace(dir, name string, need int64) error {
 	if free == nil {
 		free = DiskFree
 	}
-	avail, err := free(dir)
+	avail, err := free(existingAncestor(dir))
 	if err != nil || need <= 0 {
 		return nil // unknown on this system: the write itself will tell
 	}
@@ -268,6 +276,15 @@ func (p *Puller) checkSpace(dir, name string, need int64) error {
 			dir, name, FormatBytes(uint64(need)), FormatBytes(avail), ErrNoSpace)
 	}
 	return nil
+}
+
+// existingAncestor returns dir or its nearest parent that exists.
+func existingAncestor(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			return d
+		}
+	}
 }
 
 // get downloads from offset to the end into f, hashing into h. It returns

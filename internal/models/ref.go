@@ -168,7 +168,7 @@ func quantOfName(name string) string {
 // knownQuants lists llama.cpp file types, longer names before their prefixes.
 var knownQuants = []string{
 	"Q4_K_M", "Q4_K_S", "Q4_K_L", "Q5_K_M", "Q5_K_S", "Q5_K_L", "Q3_K_M", "Q3_K_S", "Q3_K_L", "Q3_K_XL",
-	"Q2_K_L", "Q2_K_S", "Q6_K_L", "Q2_K", "Q6_K", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0",
+	"Q2_K_L", "Q2_K_S", "Q6_K_L", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0",
 	"IQ4_XS", "IQ4_NL", "IQ3_M", "IQ3_S", "IQ3_XS", "IQ3_XXS", "IQ2_M", "IQ2_S", "IQ2_XS", "IQ2_XXS", "IQ1_S", "IQ1_M",
 	"TQ1_0", "TQ2_0", "BF16", "F16", "FP16", "F32",
 }
