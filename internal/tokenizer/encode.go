@@ -1,0 +1,171 @@
+package tokenizer
+
+import "strings"
+
+// encodeState is the scratch space of one Encode call, pooled.
+type encodeState struct {
+	frags, fragsTmp []fragment
+	seen            map[int32]bool
+	ends, endsTmp   []int
+	syms            []symbol
+	heap            []cand
+	buf             []byte
+	cache           map[string][]int32 // BPE word -> tokens
+}
+
+const (
+	maxCachedWord = 64      // bytes
+	maxCacheSize  = 1 << 16 // words
+)
+
+func (t *Tokenizer) state() *encodeState {
+	if st, ok := t.scratch.Get().(*encodeState); ok {
+		return st
+	}
+	return &encodeState{seen: map[int32]bool{}, cache: map[string][]int32{}}
+}
+
+// Encode returns the token ids of text. With addSpecial it adds BOS and EOS
+// as the vocabulary asks (tokenizer.ggml.add_bos_token, add_eos_token);
+// with parseSpecial, control tokens written in the text (like
+// "<|im_start|>") become their ids instead of being tokenized as text.
+// User-defined tokens are always recognized, as in llama.cpp.
+func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
+	return t.AppendEncode(nil, text, addSpecial, parseSpecial)
+}
+
+// AppendEncode is Encode appending to dst.
+func (t *Tokenizer) AppendEncode(dst []int32, text string, addSpecial, parseSpecial bool) []int32 {
+	st := t.state()
+	defer t.scratch.Put(st)
+	st.frags, st.fragsTmp = t.partition(text, parseSpecial, st.frags, st.fragsTmp, st.seen)
+	if addSpecial && t.addBOS {
+		dst = append(dst, t.bos)
+	}
+	prevSpecial := true
+	for _, f := range st.frags {
+		if f.id >= 0 {
+			dst = append(dst, f.id)
+			prevSpecial = true
+			continue
+		}
+		s := text[f.start:f.end]
+		if t.kind == kindSPM {
+			buf := st.buf[:0]
+			if t.addSpacePrefix && prevSpecial {
+				buf = append(buf, "▁"...)
+			}
+			buf = appendEscaped(buf, s)
+			st.buf = buf
+			dst = t.encodeSPM(st, string(buf), dst)
+		} else {
+			dst = t.encodeBPE(st, s, dst)
+		}
+		prevSpecial = false
+	}
+	if addSpecial && t.addEOS {
+		dst = append(dst, t.eos)
+	}
+	return dst
+}
+
+// appendEscaped appends s with its spaces written as U+2581.
+func appendEscaped(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, "▁"...)
+		s = s[i+1:]
+	}
+}
+
+func (t *Tokenizer) encodeBPE(st *encodeState, s string, dst []int32) []int32 {
+	s = sanitize(s)
+	if t.escapeSpaces && strings.IndexByte(s, ' ') >= 0 {
+		s = string(appendEscaped(st.buf[:0], s))
+	}
+	st.ends, st.endsTmp = t.pre.split(s, st.ends, st.endsTmp)
+	prev := 0
+	for _, e := range st.ends {
+		w := s[prev:e]
+		prev = e
+		if len(w) > maxCachedWord {
+			dst = t.encodeWord(st, w, dst)
+			continue
+		}
+		if ids, ok := st.cache[w]; ok {
+			dst = append(dst, ids...)
+			continue
+		}
+		n := len(dst)
+		dst = t.encodeWord(st, w, dst)
+		if len(st.cache) >= maxCacheSize {
+			clear(st.cache)
+		}
+		st.cache[strings.Clone(w)] = append([]int32(nil), dst[n:]...)
+	}
+	return dst
+}
+
+// encodeSPM is llama.cpp's SentencePiece tokenizer: merge the neighbouring
+// pair whose concatenation is the best-scoring token until none is left,
+// then write each piece as its token or as byte tokens.
+func (t *Tokenizer) encodeSPM(st *encodeState, s string, dst []int32) []int32 {
+	if s == "" {
+		return dst
+	}
+	syms := st.syms[:0]
+	for i := 0; i < len(s); {
+		n := min(utf8Len(s[i]), len(s)-i)
+		syms = append(syms, symbol{int32(i), int32(i + n), -1, int32(len(syms) - 1), int32(len(syms) + 1)})
+		i += n
+	}
+	syms[len(syms)-1].next = -1
+	h := st.heap[:0]
+	try := func(l, r int32) {
+		if l < 0 || r < 0 {
+			return
+		}
+		id, ok := t.toID[s[syms[l].start:syms[r].end]]
+		if !ok {
+			return
+		}
+		h = pushCand(h, cand{pri: float64(t.scores[id]), left: l, right: r, a: syms[r].end - syms[l].start})
+	}
+	for i := int32(1); i < int32(len(syms)); i++ {
+		try(i-1, i)
+	}
+	for len(h) > 0 {
+		var c cand
+		c, h = popCand(h)
+		l, r := &syms[c.left], &syms[c.right]
+		if l.start == l.end || r.start == r.end || (l.end-l.start)+(r.end-r.start) != c.a {
+			continue
+		}
+		l.end = r.end
+		r.start = r.end
+		l.next = r.next
+		if r.next >= 0 {
+			syms[r.next].prev = c.left
+		}
+		try(l.prev, c.left)
+		try(c.left, l.next)
+	}
+	for i := int32(0); i >= 0; i = syms[i].next {
+		sy := syms[i]
+		if id, ok := t.toID[s[sy.start:sy.end]]; ok {
+			dst = append(dst, id)
+			continue
+		}
+		for j := sy.start; j < sy.end; j++ {
+			if id := t.byteTok[s[j]]; id >= 0 {
+				dst = append(dst, id)
+			}
+		}
+	}
+	st.syms, st.heap = syms, h
+	return dst
+}
