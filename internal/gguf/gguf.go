@@ -49,7 +49,9 @@ const MaxNameBytes = 63
 
 // File is a parsed GGUF file. Its metadata is ordinary Go memory; its tensor
 // data, returned by TensorData, is a view of the mapped (or read) file and
-// stays valid until Close.
+// stays valid until Close. The exported fields are for reading: Lookup and
+// Tensor index them, so they must not be reordered or changed. A mapped file
+// must not be truncated by another program while in use.
 type File struct {
 	Path       string       // the path or name given to Open or Parse
 	Version    uint32       // 2 or 3
