@@ -12,8 +12,8 @@ import (
 // figures were worked out by hand from the formula in fit.go.
 func TestEstimatePinned(t *testing.T) {
 	for _, tc := range []struct {
-		tag                        string
-		ctx                        int
+		tag                         string
+		ctx                         int
 		weights, kv, compute, total int64
 	}{
 		// 2 × 28 layers × 2 KV heads × 128 × 32768 × 2 bytes = 939524096
