@@ -107,6 +107,7 @@ func TestCorrupt(t *testing.T) {
 		{"dims overflow", header(3, 1, 0).tensor("t", tensor.F32, 0, 1<<32, 1<<32).Bytes(), `tensor "t": dimensions [4294967296 4294967296] overflow`, nil},
 		{"dim too large", header(3, 1, 0).tensor("t", tensor.F32, 0, 1<<63).Bytes(), "dimension 0 is 9223372036854775808, which overflows", nil},
 		{"size overflow", header(3, 1, 0).tensor("t", tensor.F64, 0, 1<<31, 1<<31).Bytes(), "data size of F64 [2147483648 2147483648] overflows", nil},
+		{"row size overflow", header(3, 1, 0).tensor("t", tensor.F32, 0, 1<<62).Bytes(), "data size of F32 [4611686018427387904] overflows", nil},
 		{"unknown tensor type", header(3, 1, 0).tensor("t", tensor.Type(99), 0, 4).Bytes(), `tensor "t": unknown tensor type 99`, ErrUnknownType},
 		{"block size", header(3, 1, 0).tensor("t", tensor.Q4_K, 0, 128, 2).data(144).Bytes(), `tensor "t": row length 128 is not a multiple of the Q4_K block size 256`, nil},
 		{"offset beyond end", header(3, 1, 0).tensor("blk.3.attn_q.weight", tensor.F32, 1<<20, 4).data(16).Bytes(),

@@ -454,6 +454,9 @@ func dataSize(typ tensor.Type, dims []int64) (int64, error) {
 	if !ok {
 		return 0, fmt.Errorf("row length %d is not a multiple of the %s block size %d", row, typ, typ.BlockSize())
 	}
+	if row/int64(typ.BlockSize()) > math.MaxInt64/int64(typ.BlockBytes()) {
+		return 0, fmt.Errorf("data size of %s %v overflows", typ, dims)
+	}
 	if rows != 0 && rowBytes > math.MaxInt64/rows {
 		return 0, fmt.Errorf("data size of %s %v overflows", typ, dims)
 	}
