@@ -462,12 +462,13 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 		switch p {
 		case Deny:
 			if reason == "" {
-				reason = "the permission rules forbid this call"
+				reason = "the permission rules forbid this call. Do not retry it."
 			}
-			return finish(ToolOutput{Output: "denied: " + reason + ". Do not retry it.", IsError: true}, true), nil
+			return finish(ToolOutput{Output: "denied: " + reason, IsError: true}, true), nil
 		case Ask:
-			if ok, why := a.ask(ctx, c); !ok {
-				return finish(ToolOutput{Output: why, IsError: true}, true), nil
+			ok, why, denied := a.ask(ctx, c)
+			if !ok {
+				return finish(ToolOutput{Output: why, IsError: true}, denied), nil
 			}
 		}
 	}
@@ -487,14 +488,15 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 }
 
 // ask asks the user for permission; it returns whether the call may run and,
-// if not, what to tell the model.
-func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (bool, string) {
-	if !a.cfg.Interactive || a.cfg.Events == nil {
-		return false, "denied: this call needs the user's permission, and this run is not interactive, so no one can give it. Do not retry it; do what you can without it, then say in your answer what is left to do."
+// if not, what to tell the model and whether it was a refusal (rather than
+// a call that cannot run).
+func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (ok bool, why string, denied bool) {
+	preview, err := a.cfg.Gate.Preview(ctx, c)
+	if err != nil {
+		return false, err.Error(), false
 	}
-	preview := ""
-	if g := a.cfg.Gate; g != nil {
-		preview = g.Preview(ctx, c)
+	if !a.cfg.Interactive || a.cfg.Events == nil {
+		return false, "denied: this call needs the user's permission, and this run is not interactive, so no one can give it. Do not retry it; do what you can without it, then say in your answer what is left to do.", true
 	}
 	req := PermissionRequest{Call: c, Preview: preview, Prefix: commandPrefix(c), reply: make(chan Answer, 1), once: new(sync.Once)}
 	a.emit(req)
@@ -502,7 +504,7 @@ func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (bool, string) {
 	select {
 	case ans = <-req.reply:
 	case <-ctx.Done():
-		return false, "denied: the run was stopped while waiting for the user's permission."
+		return false, "denied: the run was stopped while waiting for the user's permission.", true
 	}
 	switch ans {
 	case Yes:
@@ -513,9 +515,9 @@ func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (bool, string) {
 			a.grantPrefix[c.Name+"\x00"+req.Prefix] = true
 		}
 	default:
-		return false, "denied: the user said no to this call. Do not retry it; ask the user or take another way."
+		return false, "denied: the user said no to this call. Do not retry it; ask the user or take another way.", true
 	}
-	return true, ""
+	return true, "", false
 }
 
 // granted says whether an earlier "always" answer covers the call.

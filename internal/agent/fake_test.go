@@ -99,7 +99,12 @@ func (fakeGate) Decide(c chat.ToolCall) (Permission, string) {
 	return Allow, ""
 }
 
-func (fakeGate) Preview(ctx context.Context, c chat.ToolCall) string { return "PREVIEW " + c.Name }
+func (fakeGate) Preview(ctx context.Context, c chat.ToolCall) (string, error) {
+	if strings.Contains(string(c.Arguments), "invalid") {
+		return "", errors.New("cannot apply: invalid")
+	}
+	return "PREVIEW " + c.Name, nil
+}
 
 // memRecorder records in memory.
 type memRecorder struct {

@@ -61,8 +61,11 @@ type Gatekeeper interface {
 	// shown to the model).
 	Decide(call chat.ToolCall) (p Permission, reason string)
 	// Preview shows what the call would do (a unified diff for an edit, the
-	// command for bash), for the user to judge.
-	Preview(ctx context.Context, call chat.ToolCall) string
+	// command for bash), for the user to judge. An error means the call
+	// cannot run as written (an edit whose old text is not there): the user
+	// is not asked, and the error, a sentence for the model, is the call's
+	// result.
+	Preview(ctx context.Context, call chat.ToolCall) (string, error)
 }
 
 // Answer is the user's answer to a PermissionRequest.
