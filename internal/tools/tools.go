@@ -99,7 +99,8 @@ func NewRegistry(ts ...Tool) *Registry {
 // Default returns a registry of all the tools of this package.
 func Default() *Registry {
 	return NewRegistry(
-		Read{}, Write{}, Edit{}, MultiEdit{}, Bash{}, Todo{},
+		Read{}, Write{}, Edit{}, MultiEdit{},
+		Bash{}, Grep{}, Glob{}, LS{}, Todo{},
 	)
 }
 
