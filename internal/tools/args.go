@@ -54,7 +54,7 @@ func checkArgs(raw json.RawMessage, args json.RawMessage) (json.RawMessage, erro
 	}
 	if str, ok := v.(string); ok { // encoded twice
 		if err := json.Unmarshal([]byte(str), &v); err != nil {
-			return nil, errors.New("the arguments must be a JSON object, not a string")
+			return nil, fmt.Errorf("the arguments are not valid JSON (%v)", jsonProblem(err))
 		}
 	}
 	obj, ok := v.(map[string]any)

@@ -97,9 +97,9 @@ func editFile(env *Env, path string, edits []replacement) (FileChange, []editRes
 			content, res, err = applyReplacement(content, e)
 			if err != nil {
 				if len(edits) > 1 {
-					return FileChange{}, nil, fmt.Errorf("edit %d of %d failed: %v.\nNo edit was applied: the file is unchanged. Fix that edit and send all the edits again", i+1, len(edits), err)
+					return FileChange{}, nil, fmt.Errorf("edit %d of %d failed: %v.\nNo edit was applied: the file is unchanged. Fix that edit and send all the edits again.", i+1, len(edits), err)
 				}
-				return FileChange{}, nil, fmt.Errorf("%v.\nThe file %s is unchanged", err, env.rel(r.Path))
+				return FileChange{}, nil, fmt.Errorf("%v.\nThe file %s is unchanged.", err, env.rel(r.Path))
 			}
 		}
 		results = append(results, res)
@@ -122,9 +122,9 @@ func editReport(env *Env, c FileChange, results []editResult) string {
 	if !c.Existed {
 		verb = "Created"
 	}
-	fmt.Fprintf(&sb, "%s %s: %d replacement", verb, env.rel(c.Path), total)
-	if total != 1 {
-		sb.WriteString("s")
+	fmt.Fprintf(&sb, "%s %s: %s", verb, env.rel(c.Path), plural(total, "replacement"))
+	if len(results) > 1 {
+		fmt.Fprintf(&sb, " by %s", plural(len(results), "edit"))
 	}
 	if fuzzy {
 		sb.WriteString(" (old_string matched when differences of whitespace were ignored; the new text was indented like the file)")
@@ -135,9 +135,16 @@ func editReport(env *Env, c FileChange, results []editResult) string {
 		from := max(results[0].first-3, 0)
 		to := min(results[0].last+2, len(lines), from+30)
 		if from < to {
-			fmt.Fprintf(&sb, " Lines %d-%d now read:\n", from+1, to)
+			fmt.Fprintf(&sb, " %s now read:\n", capitalize(lineRange(from+1, to)))
 			sb.WriteString(strings.TrimRight(numbered(lines[from:to], from+1), "\n"))
 		}
 	}
 	return sb.String()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -161,7 +161,7 @@ func replaceFuzzy(content string, e replacement) (string, editResult, error) {
 			outLine++
 		}
 		region := lines[w : w+len(want)]
-		newText := reindent(strings.Trim(e.New, "\n"), firstIndent(oldLines), firstIndent(region))
+		newText := newReindenter(oldLines, region).text(strings.Trim(e.New, "\n"))
 		endsNL := strings.HasSuffix(region[len(region)-1], "\n")
 		if n == 0 {
 			res.first = outLine + 1
@@ -187,30 +187,100 @@ func replaceFuzzy(content string, e replacement) (string, editResult, error) {
 	return sb.String(), res, nil
 }
 
-// firstIndent returns the leading whitespace of the first non-blank line.
-func firstIndent(lines []string) string {
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			return l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		}
-	}
-	return ""
+// leading returns the leading whitespace of a line.
+func leading(l string) string {
+	return l[:len(l)-len(strings.TrimLeft(l, " \t"))]
 }
 
-// reindent moves text from the indentation from to the indentation to:
-// lines starting with from get to instead.
-func reindent(text, from, to string) string {
-	if from == to {
-		return text
-	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
+// indentUnit guesses one level of indentation from a set of lines: a tab
+// when they indent with tabs, else the smallest step between their
+// widths in spaces; def when there is nothing to go on.
+func indentUnit(lines []string, def string) string {
+	step := 0
+	widths := map[int]bool{0: true}
+	for _, l := range lines {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		if strings.HasPrefix(l, from) {
-			lines[i] = to + l[len(from):]
+		ind := leading(l)
+		if strings.Contains(ind, "\t") {
+			return "\t"
 		}
+		widths[len(ind)] = true
+	}
+	ws := make([]int, 0, len(widths))
+	for w := range widths {
+		ws = append(ws, w)
+	}
+	sort.Ints(ws)
+	for i := 1; i < len(ws); i++ {
+		if d := ws[i] - ws[i-1]; step == 0 || d < step {
+			step = d
+		}
+	}
+	if step == 0 {
+		return def
+	}
+	return strings.Repeat(" ", step)
+}
+
+// reindenter maps the indentation of the model's text to the file's,
+// learning from the lines of old_string and the file lines they matched.
+type reindenter struct {
+	pairs     map[string]string // model indent → file indent
+	modelUnit string
+	fileUnit  string
+}
+
+func newReindenter(oldLines, fileLines []string) *reindenter {
+	r := &reindenter{pairs: map[string]string{}}
+	for i := range oldLines {
+		if i < len(fileLines) && strings.TrimSpace(oldLines[i]) != "" {
+			if _, seen := r.pairs[leading(oldLines[i])]; !seen {
+				r.pairs[leading(oldLines[i])] = leading(fileLines[i])
+			}
+		}
+	}
+	r.fileUnit = indentUnit(fileLines, "\t")
+	r.modelUnit = indentUnit(oldLines, r.fileUnit)
+	return r
+}
+
+// line re-indents one line of new_string.
+func (r *reindenter) line(l string) string {
+	if strings.TrimSpace(l) == "" {
+		return l
+	}
+	ind, body := leading(l), strings.TrimLeft(l, " \t")
+	if to, ok := r.pairs[ind]; ok {
+		return to + body
+	}
+	// The longest known indentation this one extends, then units.
+	best := ""
+	found := false
+	for m := range r.pairs {
+		if strings.HasPrefix(ind, m) && (!found || len(m) > len(best)) {
+			best, found = m, true
+		}
+	}
+	if !found {
+		return l
+	}
+	rest := ind[len(best):]
+	var levels int
+	if r.modelUnit != "" && rest == strings.Repeat(r.modelUnit, len(rest)/len(r.modelUnit)) {
+		levels = len(rest) / len(r.modelUnit)
+	} else {
+		return r.pairs[best] + rest + body
+	}
+	return r.pairs[best] + strings.Repeat(r.fileUnit, levels) + body
+}
+
+// reindent re-indents text, line by line.
+func (r *reindenter) text(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = r.line(l)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -253,7 +323,7 @@ func notFound(content, old string) error {
 		return errors.New(sb.String())
 	}
 	from, to := max(start-2, 0), min(start+k+2, len(lines))
-	fmt.Fprintf(&sb, ". The closest text is at lines %d-%d (%.0f%% similar); here it is with two lines around it:\n", start+1, start+k, score*100)
+	fmt.Fprintf(&sb, ". The closest text is at %s (%.0f%% similar); here it is with two lines around it:\n", lineRange(start+1, start+k), score*100)
 	sb.WriteString(numbered(lines[from:to], from+1))
 	for i := 0; i < k; i++ {
 		if normLine(lines[start+i]) != normLine(oldLines[i]) {
@@ -334,4 +404,20 @@ func dice(a, b []uint16) float64 {
 		}
 	}
 	return 2 * float64(common) / float64(len(a)+len(b))
+}
+
+// lineRange formats "line 5" or "lines 5-9".
+func lineRange(from, to int) string {
+	if from == to {
+		return fmt.Sprintf("line %d", from)
+	}
+	return fmt.Sprintf("lines %d-%d", from, to)
+}
+
+// plural formats a count with a noun: "1 line", "2 lines".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

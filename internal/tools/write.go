@@ -74,8 +74,8 @@ func (w Write) Run(ctx context.Context, env *Env, args json.RawMessage) Result {
 		}
 		c := cs[0]
 		if !c.Existed {
-			return fmt.Sprintf("Created %s (%d lines).", env.rel(c.Path), countLines(c.After))
+			return fmt.Sprintf("Created %s (%s).", env.rel(c.Path), plural(countLines(c.After), "line"))
 		}
-		return fmt.Sprintf("Wrote %s (%d lines; it had %d).", env.rel(c.Path), countLines(c.After), countLines(c.Before))
+		return fmt.Sprintf("Wrote %s (%s; it had %d).", env.rel(c.Path), plural(countLines(c.After), "line"), countLines(c.Before))
 	})
 }
