@@ -436,6 +436,9 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 		}
 		return toolMessage(c, content)
 	}
+	if ctx.Err() != nil {
+		return finish(ToolOutput{Output: "not run: the run was stopped before this call.", IsError: true}, false), nil
+	}
 	problem, bad := r.problems[c.ID]
 	var args json.RawMessage
 	if !bad {
