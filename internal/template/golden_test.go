@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/chat"
+	"github.com/atelier-dev/atelier/internal/gguf"
 	"github.com/atelier-dev/atelier/internal/testshared"
 )
 
@@ -48,11 +49,19 @@ func loadCases(t *testing.T) map[string]goldenCase {
 	return cases
 }
 
-func TestGolden(t *testing.T) {
+// goldenSource is a template the goldens were rendered from.
+type goldenSource struct {
+	stem, src, bos, eos string
+}
+
+// goldenSources lists, as gen.py does, the shared templates, the fallback
+// and the templates inside the shared vocab files.
+func goldenSources(t *testing.T) []goldenSource {
+	t.Helper()
 	dir := testshared.Path(t, "testdata/templates")
-	templates, err := filepath.Glob(filepath.Join(dir, "*.jinja"))
-	if err != nil || len(templates) < 5 {
-		t.Fatalf("want the 5 shared templates, found %d (%v)", len(templates), err)
+	paths, err := filepath.Glob(filepath.Join(dir, "*.jinja"))
+	if err != nil || len(paths) < 5 {
+		t.Fatalf("want the 5 shared templates, found %d (%v)", len(paths), err)
 	}
 	var tokens map[string]struct{ BOS, EOS string }
 	data, err := os.ReadFile("testdata/tokens.json")
@@ -62,18 +71,51 @@ func TestGolden(t *testing.T) {
 	if err := json.Unmarshal(data, &tokens); err != nil {
 		t.Fatal(err)
 	}
-	cases := loadCases(t)
-	compared := 0
-	for _, path := range append(templates, "fallback.jinja") {
-		stem := strings.TrimSuffix(filepath.Base(path), ".jinja")
-		src, err := os.ReadFile(path)
+	var out []goldenSource
+	for _, p := range append(paths, "fallback.jinja") {
+		src, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
+		stem := strings.TrimSuffix(filepath.Base(p), ".jinja")
 		if stem == "fallback" && string(src) != FallbackSource() {
 			t.Fatal("fallback.jinja is not the source of Fallback")
 		}
-		tmpl, err := New(string(src))
+		out = append(out, goldenSource{stem, string(src), tokens[stem].BOS, tokens[stem].EOS})
+	}
+	vocabs, err := filepath.Glob(filepath.Join(filepath.Dir(dir), "vocab", "*.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range vocabs {
+		f, err := gguf.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, ok := f.String("tokenizer.chat_template")
+		if ok && src != "" {
+			toks, _ := f.Strings("tokenizer.ggml.tokens")
+			text := func(key string) string {
+				id, ok := f.Uint(key)
+				if !ok || id >= uint64(len(toks)) {
+					return ""
+				}
+				return toks[id]
+			}
+			stem := "vocab-" + strings.TrimPrefix(strings.TrimSuffix(filepath.Base(p), ".gguf"), "ggml-vocab-")
+			out = append(out, goldenSource{stem, src, text("tokenizer.ggml.bos_token_id"), text("tokenizer.ggml.eos_token_id")})
+		}
+		f.Close()
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	cases := loadCases(t)
+	compared := 0
+	for _, gs := range goldenSources(t) {
+		stem := gs.stem
+		tmpl, err := New(gs.src)
 		if err != nil {
 			t.Errorf("%s: %v", stem, err)
 			continue
@@ -92,8 +134,8 @@ func TestGolden(t *testing.T) {
 							Tools:               c.Tools,
 							AddGenerationPrompt: gen,
 							EnableThinking:      think,
-							BOS:                 tokens[stem].BOS,
-							EOS:                 tokens[stem].EOS,
+							BOS:                 gs.bos,
+							EOS:                 gs.eos,
 							Now:                 goldenNow,
 						})
 						if want, rerr := os.ReadFile(golden + ".err"); rerr == nil {
@@ -119,8 +161,8 @@ func TestGolden(t *testing.T) {
 			}
 		}
 	}
-	if compared < 250 {
-		t.Errorf("compared %d renders, want at least 250", compared)
+	if compared < 400 {
+		t.Errorf("compared %d renders, want at least 400", compared)
 	}
 }
 

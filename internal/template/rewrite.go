@@ -8,9 +8,15 @@ import "strings"
 // the source (`x | tojson(indent=4)` becomes `x | atelier_tojson(indent=4)`)
 // and Render supplies atelier_tojson and atelier_string, which the library
 // finds among the variables because no built-in filter has those names.
+// Likewise the library prints None as "" and floats as %g where Python
+// prints "None" and repr(float), so every print tag's value is passed
+// through atelier_print, Python's str().
 
 // filterPrefix starts the variable names of our replacement filters.
 const filterPrefix = "atelier_"
+
+// printFilter is the filter every print tag's value goes through.
+const printFilter = filterPrefix + "print"
 
 // replacedFilters are the filters renamed to filterPrefix+name.
 var replacedFilters = [...]string{"tojson", "string"}
@@ -63,17 +69,49 @@ func rewriteFilters(src string) string {
 }
 
 // rewriteTag copies the tag starting at src[start] up to and including its
-// closer, renaming filters, and returns the index after it.
+// closer, renaming filters, and returns the index after it. A print tag
+// {{ EXPR }} becomes {{ (EXPR) | atelier_print }}, so that values print as
+// Python's str() prints them (None, floats, lists and dicts).
 func rewriteTag(b *strings.Builder, src string, start int, closer string) int {
-	b.WriteString(src[start : start+2])
+	open := src[start : start+2]
 	i := start + 2
+	if i < len(src) && (src[i] == '-' || src[i] == '+') {
+		open += src[i : i+1]
+		i++
+	}
+	var in strings.Builder
+	end, closed := rewriteExpr(&in, src, i, closer)
+	inner := in.String()
+	b.WriteString(open)
+	if closer != "}}" || !closed || strings.TrimSpace(strings.TrimSuffix(inner, "-")) == "" {
+		b.WriteString(inner)
+		if closed {
+			b.WriteString(closer)
+		}
+		return end
+	}
+	ctl := ""
+	if strings.HasSuffix(inner, "-") {
+		inner, ctl = inner[:len(inner)-1], "-"
+	}
+	b.WriteString(" (")
+	b.WriteString(inner)
+	b.WriteString(") | " + printFilter + " ")
+	b.WriteString(ctl)
+	b.WriteString(closer)
+	return end
+}
+
+// rewriteExpr copies the inside of a tag from src[i] up to its closer,
+// renaming filters. It returns the index after the closer, and whether
+// there was one.
+func rewriteExpr(b *strings.Builder, src string, i int, closer string) (int, bool) {
 	afterPipe := false
 	for i < len(src) {
 		c := src[i]
 		switch {
 		case strings.HasPrefix(src[i:], closer):
-			b.WriteString(closer)
-			return i + len(closer)
+			return i + len(closer), true
 		case c == '\'' || c == '"':
 			k := i + 1
 			for k < len(src) && src[k] != c {
@@ -111,7 +149,7 @@ func rewriteTag(b *strings.Builder, src string, start int, closer string) int {
 			afterPipe = false
 		}
 	}
-	return i
+	return i, false
 }
 
 func isReplaced(word string) bool {

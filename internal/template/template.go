@@ -149,12 +149,14 @@ func (t *Template) Render(r Request) (string, error) {
 		return jinja.Undefined(), &raisedError{msg}
 	})
 	data[filterPrefix+"tojson"] = jinja.NewCallable("tojson", toJSON)
-	data[filterPrefix+"string"] = jinja.NewCallable("string", func(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
+	str := jinja.NewCallable("string", func(args []jinja.Value, _ map[string]jinja.Value) (jinja.Value, error) {
 		if len(args) == 0 {
 			return jinja.NewString(""), nil
 		}
 		return jinja.NewString(pyStr(args[0])), nil
 	})
+	data[filterPrefix+"string"] = str
+	data[printFilter] = str
 	for k, x := range r.Extra {
 		v, err := goValue(x)
 		if err != nil {

@@ -11,16 +11,20 @@ import (
 
 func TestRewriteFilters(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"{{ x | tojson }}", "{{ x | atelier_tojson }}"},
-		{"{{x|tojson(indent=4)}}", "{{x|atelier_tojson(indent=4)}}"},
+		{"{{ x | tojson }}", "{{ ( x | atelier_tojson ) | atelier_print }}"},
+		{"{{x|tojson(indent=4)}}", "{{ (x|atelier_tojson(indent=4)) | atelier_print }}"},
+		{"{{- x -}}", "{{- ( x ) | atelier_print -}}"},
+		{"{{ '}}' }}", "{{ ( '}}' ) | atelier_print }}"},
+		{"{{ }}", "{{ }}"},
+		{"{{ x", "{{ x"},
 		{"{%- set y = x|string -%}", "{%- set y = x|atelier_string -%}"},
 		{"{% if x is string %}|tojson{% endif %}", "{% if x is string %}|tojson{% endif %}"},
-		{"{{ '| tojson' ~ x | tojsonish }}", "{{ '| tojson' ~ x | tojsonish }}"},
-		{`{{ "a\"|tojson" | tojson }}`, `{{ "a\"|tojson" | atelier_tojson }}`},
-		{"{# x | tojson #}{{ a | string | tojson }}", "{# x | tojson #}{{ a | atelier_string | atelier_tojson }}"},
-		{"{% raw %}{{ x | tojson }}{% endraw %}{{ x | tojson }}", "{% raw %}{{ x | tojson }}{% endraw %}{{ x | atelier_tojson }}"},
-		{"a { b } {{ x }", "a { b } {{ x }"},
-		{"{{ x | trim | tojson }}", "{{ x | trim | atelier_tojson }}"},
+		{"{% set a = '| tojson' ~ x | tojsonish %}", "{% set a = '| tojson' ~ x | tojsonish %}"},
+		{`{% set a = "a\"|tojson" | tojson %}`, `{% set a = "a\"|tojson" | atelier_tojson %}`},
+		{"{# x | tojson #}{% set a = a | string | tojson %}", "{# x | tojson #}{% set a = a | atelier_string | atelier_tojson %}"},
+		{"{% raw %}{{ x | tojson }}{% endraw %}{% set x = x | tojson %}", "{% raw %}{{ x | tojson }}{% endraw %}{% set x = x | atelier_tojson %}"},
+		{"a { b } {% x %", "a { b } {% x %"},
+		{"{% set a = x | trim | tojson %}", "{% set a = x | trim | atelier_tojson %}"},
 		{"", ""},
 		{"{", "{"},
 	} {
@@ -130,5 +134,21 @@ func TestRenderVariables(t *testing.T) {
 	got, err = tmpl.Render(Request{Messages: []chat.Message{{Role: "assistant", ToolCalls: []chat.ToolCall{{Name: "f", Arguments: json.RawMessage(`{oops`)}}}}})
 	if err != nil || got != "True:{oops" {
 		t.Errorf("got (%q, %v); want True:{oops", got, err)
+	}
+}
+
+func TestPrintLikePython(t *testing.T) {
+	tmpl, err := New(`{{ none }}|{{ 2.0 }}|{{ 0.00001 }}|{{ [1, 'a', "it's"] }}|{{ x }}|{{ undefined_name }}|{{ true }}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tmpl.Render(Request{Extra: map[string]any{"x": json.RawMessage(`{"a": null, "b": [1.5]}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Python jinja2 renders the same template to this.
+	want := `None|2.0|1e-05|[1, 'a', "it's"]|{'a': None, 'b': [1.5]}||True`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -8,8 +8,9 @@ case or adding a template:
 
     python3 internal/template/testdata/gen.py
 
-Inputs: ../../../../shared/testdata/templates/*.jinja (the chat templates)
-and ../fallback.jinja (template.Fallback),
+Inputs: ../../../../shared/testdata/templates/*.jinja (the chat templates),
+../fallback.jinja (template.Fallback), the chat templates inside
+../../../../shared/testdata/vocab/*.gguf (with their bos/eos text),
 cases/*.json (conversations in atelier's chat.Message JSON shape, converted
 here to the shape HF templates expect, exactly as template.Render converts
 them) and tokens.json (bos/eos text per template). Outputs:
@@ -19,6 +20,7 @@ exception a template raised.
 
 import json
 import os
+import struct
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,60 @@ if "ATELIER_SHARED" in os.environ:
 
 # The clock strftime_now reads; the Go test sets Request.Now to the same.
 NOW = datetime(2025, 1, 15, 9, 30, 0)
+
+
+def gguf_metadata(path):
+    """The metadata of a GGUF file (enough of the format for vocab files)."""
+    data = path.read_bytes()
+    off = 0
+
+    def take(fmt):
+        nonlocal off
+        v = struct.unpack_from(fmt, data, off)[0]
+        off += struct.calcsize(fmt)
+        return v
+
+    def string():
+        nonlocal off
+        n = take("<Q")
+        off += n
+        return data[off - n:off].decode("utf-8")
+
+    scalars = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f",
+               7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+
+    def value(t):
+        if t == 8:
+            return string()
+        if t == 9:
+            et, n = take("<I"), take("<Q")
+            return [value(et) for _ in range(n)]
+        return take(scalars[t])
+
+    assert data[:4] == b"GGUF"
+    off = 4
+    take("<I")  # version
+    take("<Q")  # tensor count
+    kv = {}
+    for _ in range(take("<Q")):
+        key = string()
+        kv[key] = value(take("<I"))
+    return kv
+
+
+def vocab_templates():
+    """(stem, source, bos, eos) of the shared vocab files with a template."""
+    out = []
+    for path in sorted((TEMPLATES.parent / "vocab").glob("*.gguf")):
+        kv = gguf_metadata(path)
+        src = kv.get("tokenizer.chat_template")
+        if not src:
+            continue
+        toks = kv["tokenizer.ggml.tokens"]
+        tok = lambda key: toks[kv[key]] if key in kv else ""
+        stem = "vocab-" + path.stem.removeprefix("ggml-vocab-")
+        out.append((stem, src, tok("tokenizer.ggml.bos_token_id"), tok("tokenizer.ggml.eos_token_id")))
+    return out
 
 
 def raise_exception(message):
@@ -95,15 +151,20 @@ def main():
     tokens = json.loads((HERE / "tokens.json").read_text())
     cases = sorted((HERE / "cases").glob("*.json"))
     count = 0
-    # The shared templates, and atelier's own fallback (stem "fallback").
+    # The shared templates, atelier's own fallback (stem "fallback") and the
+    # templates inside the shared vocab files (stem "vocab-NAME").
+    sources = []
     for tpath in sorted(TEMPLATES.glob("*.jinja")) + [HERE.parent / "fallback.jinja"]:
-        stem = tpath.stem
-        compiled = env.from_string(tpath.read_text())
+        tok = tokens.get(tpath.stem, {})
+        sources.append((tpath.stem, tpath.read_text(), tok.get("bos", ""), tok.get("eos", "")))
+    sources += vocab_templates()
+    for stem, src, bos, eos in sources:
+        compiled = env.from_string(src)
         outdir = HERE / "golden" / stem
         outdir.mkdir(parents=True, exist_ok=True)
         for old in outdir.iterdir():
             old.unlink()
-        tok = tokens.get(stem, {})
+        tok = {"bos": bos, "eos": eos}
         for cpath in cases:
             case = json.loads(cpath.read_text())
             messages = [hf_message(m) for m in case["messages"]]
