@@ -1,16 +1,15 @@
-package gguf_test
+package gguf
 
 import (
 	"bytes"
 	"fmt"
 	"log"
 
-	"github.com/atelier-dev/atelier/internal/gguf"
 	"github.com/atelier-dev/atelier/internal/tensor"
 )
 
 func Example() {
-	b := gguf.NewBuilder()
+	b := NewBuilder()
 	b.Set("general.architecture", "llama")
 	b.Set("llama.context_length", uint32(2048))
 	b.Set("tokenizer.ggml.tokens", []string{"<unk>", "<s>", "</s>"})
@@ -22,7 +21,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	f, err := gguf.Parse(buf.Bytes(), "tiny.gguf") // or gguf.Open(path)
+	f, err := Parse(buf.Bytes(), "tiny.gguf") // or Open(path)
 	if err != nil {
 		log.Fatal(err)
 	}
