@@ -16,27 +16,17 @@ package kernels
 import "math"
 
 // F16ToF32 converts an IEEE 754 binary16 value, given by its bits, to
-// float32. The conversion is exact.
+// float32. The conversion is exact. It places the half's exponent and
+// mantissa at the bottom of a float32's and multiplies by 2¹¹² (exact, and
+// it normalizes subnormals); infinities and NaNs get the all-ones exponent.
 func F16ToF32(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch exp {
-	case 0x1f: // infinity or NaN (payload kept)
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case 0:
-		if mant == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: mant × 2⁻²⁴; normalize it.
-		e := uint32(113)
-		for mant&0x400 == 0 {
-			mant <<= 1
-			e--
-		}
-		return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
+	rest := uint32(h&0x7fff) << 13
+	if h&0x7c00 == 0x7c00 { // infinity or NaN (payload kept)
+		return math.Float32frombits(sign | 0x7f800000 | rest)
 	}
-	return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
+	f := math.Float32frombits(rest) * 0x1p112
+	return math.Float32frombits(sign | math.Float32bits(f))
 }
 
 // F32ToF16 converts f to IEEE 754 binary16 bits, rounding to nearest with

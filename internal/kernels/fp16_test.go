@@ -128,3 +128,36 @@ func TestNearestInt(t *testing.T) {
 		}
 	}
 }
+
+// TestF16ToF32AllValues compares every half with an arithmetic decoding.
+func TestF16ToF32AllValues(t *testing.T) {
+	for h := range 1 << 16 {
+		e := h >> 10 & 0x1f
+		m := float64(h & 0x3ff)
+		var want float64
+		switch e {
+		case 0:
+			want = m * 0x1p-24
+		case 0x1f:
+			want = math.Inf(1)
+			if m != 0 {
+				want = math.NaN()
+			}
+		default:
+			want = (1 + m/1024) * math.Ldexp(1, e-15)
+		}
+		if h&0x8000 != 0 {
+			want = -want
+		}
+		got := F16ToF32(uint16(h))
+		if math.IsNaN(want) {
+			if got == got || math.Float32bits(got)&0x7fffff != uint32(h&0x3ff)<<13 {
+				t.Fatalf("F16ToF32(%#04x) = %g, want NaN with its payload", h, got)
+			}
+			continue
+		}
+		if float64(got) != want || math.Signbit(float64(got)) != (h&0x8000 != 0) {
+			t.Fatalf("F16ToF32(%#04x) = %g, want %g", h, got, want)
+		}
+	}
+}
