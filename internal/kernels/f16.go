@@ -24,15 +24,55 @@ func QuantizeF32(dst []byte, src []float32) {
 	}
 }
 
-// DotF32F32 is DotF32 on n float32 values stored as bytes.
+// DotF32F32 returns the dot product of n float32 values, summed in the
+// order llama.cpp's AVX2 build sums them, so that results agree to the last
+// bit as far as possible (attention in F16 amplifies last-bit differences):
+// when n is a multiple of 8 as its tinyBLAS matmul does (eight lanes of
+// fused multiply-adds, then a pairwise horizontal sum), otherwise as
+// ggml_vec_dot_f32 does (four 8-lane accumulators over the multiple of 32,
+// reduced pairwise, then the remainder added in float64).
 func DotF32F32(w, x []byte, n int) float32 {
 	w = w[:4*n]
 	x = x[:4*n]
-	var s float64
-	for i := 0; i < 4*n; i += 4 {
-		s += float64(float32(f32at(w, i) * f32at(x, i)))
+	if n%8 == 0 {
+		var acc [8]float32
+		for l := 0; l < 4*n; l += 32 {
+			for j := range acc {
+				acc[j] = fmaf(f32at(w, l+4*j), f32at(x, l+4*j), acc[j])
+			}
+		}
+		return hsum8(acc)
+	}
+	var acc [4][8]float32
+	np := n &^ 31
+	for i := 0; i < 4*np; i += 128 {
+		for k := range acc {
+			for j := range acc[k] {
+				o := i + 32*k + 4*j
+				acc[k][j] = fmaf(f32at(w, o), f32at(x, o), acc[k][j])
+			}
+		}
+	}
+	for j := range 8 {
+		acc[0][j] += acc[2][j]
+		acc[1][j] += acc[3][j]
+		acc[0][j] += acc[1][j]
+	}
+	s := float64(hsum8(acc[0]))
+	for i := 4 * np; i < 4*n; i += 4 {
+		s += float64(f32at(w, i) * f32at(x, i))
 	}
 	return float32(s)
+}
+
+// fmaf is a fused multiply-add in float32: a*b+c rounded once.
+func fmaf(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }
+
+// hsum8 adds eight lanes as AVX code does: the high half to the low half,
+// then pairs.
+func hsum8(a [8]float32) float32 {
+	h0, h1, h2, h3 := a[4]+a[0], a[5]+a[1], a[6]+a[2], a[7]+a[3]
+	return (h0 + h2) + (h1 + h3)
 }
 
 // DequantizeF16 decodes len(dst) binary16 values from src.
