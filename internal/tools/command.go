@@ -78,9 +78,13 @@ func splitCommand(line string) []commandPart {
 			if j < len(line) && line[j] == '>' {
 				j++
 			}
-			if j < len(line) && line[j] == '&' { // >&2, 2>&1
-				cur.WriteString(line[i:j])
-				i = j - 1
+			if j < len(line) && line[j] == '&' { // >&2, 2>&1, >&-
+				k := j + 1
+				for k < len(line) && (line[k] >= '0' && line[k] <= '9' || line[k] == '-') {
+					k++
+				}
+				cur.WriteString(line[i:k])
+				i = k - 1
 				continue
 			}
 			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
