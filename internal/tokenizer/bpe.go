@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // GPT-2's byte-level encoding gives each byte a printable code point: the
@@ -20,63 +21,42 @@ var byteRunes = func() (t [256]rune) {
 	return t
 }()
 
-var runeBytes = func() map[rune]byte {
-	m := make(map[rune]byte, 256)
-	for b, r := range byteRunes {
-		m[r] = byte(b)
+// runeBytes inverts byteRunes; -1 for code points outside the encoding.
+var runeBytes = func() (t [324]int16) {
+	for i := range t {
+		t[i] = -1
 	}
-	return m
+	for b, r := range byteRunes {
+		t[r] = int16(b)
+	}
+	return t
 }()
 
-// decodeByteLevel returns the bytes a byte-level token text stands for;
-// ok is false when it has a code point outside the encoding.
-func decodeByteLevel(s string) (b []byte, ok bool) {
-	b = make([]byte, 0, len(s))
-	for _, r := range s {
-		c, ok := runeBytes[r]
-		if !ok {
-			return nil, false
-		}
-		b = append(b, c)
+// byteOfRune returns the byte a byte-level code point stands for.
+func byteOfRune(r rune) (byte, bool) {
+	if r < 0 || int(r) >= len(runeBytes) || runeBytes[r] < 0 {
+		return 0, false
 	}
-	return b, true
+	return byte(runeBytes[r]), true
 }
 
-// bpeModel holds the merges over symbol ids. Symbols are texts in the
-// encoding BPE runs on (raw bytes for byte-level vocabularies): ids below
-// the vocabulary size are tokens, higher ids are merge operands that are
-// not tokens.
-type bpeModel struct {
-	nVocab  int32
-	symID   map[string]int32
-	byteSym [256]int32 // byte-level: the symbol of each byte
-	merges  map[uint64]bpeMerge
+// appendByteLevel appends the byte-level encoding of s.
+func appendByteLevel(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = utf8.AppendRune(dst, byteRunes[s[i]])
+	}
+	return dst
 }
 
-type bpeMerge struct{ rank, result int32 }
-
-func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
-
-// buildEncoder prepares byte fallback and, for BPE, the merge table.
+// buildEncoder prepares byte fallback and, for BPE, the merge ranks.
 func (t *Tokenizer) buildEncoder(v *Vocab) error {
 	for b := range 256 {
 		t.byteTok[b] = -1
 		hex := fmt.Sprintf("<0x%02X>", b)
-		switch {
-		case t.byteLevel:
-			if id, ok := t.toID[string(byteRunes[b])]; ok {
-				t.byteTok[b] = id
-			}
-		case t.kind == kindSPM:
-			if id, ok := t.toID[hex]; ok {
-				t.byteTok[b] = id
-			} else if id, ok := t.toID[string([]byte{byte(b)})]; ok {
-				t.byteTok[b] = id
-			}
-		default:
-			if id, ok := t.toID[hex]; ok {
-				t.byteTok[b] = id
-			}
+		if id, ok := t.toID[hex]; ok && !t.byteLevel {
+			t.byteTok[b] = id
+		} else if id, ok := t.toID[string([]byte{byte(b)})]; ok && t.kind == kindSPM {
+			t.byteTok[b] = id
 		}
 	}
 	if t.kind != kindBPE {
@@ -85,74 +65,34 @@ func (t *Tokenizer) buildEncoder(v *Vocab) error {
 	if len(v.Merges) == 0 {
 		return fmt.Errorf("%w: BPE vocabulary without merges", ErrVocab)
 	}
-	m := &bpeModel{nVocab: int32(len(t.texts)), symID: make(map[string]int32, len(t.texts)+len(v.Merges)/4)}
-	raw := func(s string) (string, bool) {
-		if !t.byteLevel {
-			return s, true
-		}
-		b, ok := decodeByteLevel(s)
-		return string(b), ok
-	}
-	for i, s := range t.texts {
-		if r, ok := raw(s); ok {
-			if _, dup := m.symID[r]; !dup {
-				m.symID[r] = int32(i)
-			}
-		}
-	}
-	intern := func(s string) int32 {
-		if id, ok := m.symID[s]; ok {
-			return id
-		}
-		id := int32(len(m.symID)) + m.nVocab
-		m.symID[s] = id
-		return id
-	}
-	m.merges = make(map[uint64]bpeMerge, len(v.Merges))
+	// Like llama.cpp, a merge is split at its first space after the first
+	// byte; symbols never contain a space, so the whole string is the key.
+	t.ranks = make(map[string]int32, len(v.Merges))
 	for rank, mg := range v.Merges {
-		sp := strings.IndexByte(mg[min(1, len(mg)):], ' ')
-		if sp < 0 {
+		if len(mg) < 3 || strings.IndexByte(mg[1:], ' ') < 0 {
 			continue
 		}
-		sp += min(1, len(mg))
-		a, okA := raw(mg[:sp])
-		b, okB := raw(mg[sp+1:])
-		if !okA || !okB || a == "" || b == "" {
-			continue
-		}
-		ia, ib := intern(a), intern(b)
-		k := pairKey(ia, ib)
-		if _, dup := m.merges[k]; dup {
-			continue
-		}
-		m.merges[k] = bpeMerge{int32(rank), intern(a + b)}
-	}
-	for b := range 256 {
-		m.byteSym[b] = -1
-		if id, ok := m.symID[string([]byte{byte(b)})]; ok {
-			m.byteSym[b] = id
+		if _, dup := t.ranks[mg]; !dup {
+			t.ranks[mg] = int32(rank)
 		}
 	}
-	t.bpe = m
 	return nil
 }
 
-// symbol is one piece of a word during merging: text w[start:end], its
-// symbol id (-1 when it is no token and no merge operand), and its
+// symbol is one piece of a word during merging: text w[start:end] and its
 // neighbours; a merged-away symbol has start == end.
 type symbol struct {
 	start, end int32
-	id         int32
 	prev, next int32
 }
 
 // cand is a possible merge of two neighbouring symbols; higher pri first,
-// then the leftmost. a and b are the expected symbol ids (BPE) or a the
-// expected byte length (SPM).
+// then the leftmost. size is the merged length, which tells whether the
+// pair is still the one it was made for.
 type cand struct {
 	pri         float64
 	left, right int32
-	a, b, res   int32
+	size        int32
 }
 
 func (c cand) before(d cand) bool {
@@ -197,11 +137,20 @@ func popCand(h []cand) (cand, []cand) {
 	return top, h
 }
 
-// encodeWord appends the tokens of one pre-tokenized word.
+// encodeWord appends the tokens of one pre-tokenized word, as llama.cpp's
+// BPE session does: merge the neighbouring pair of lowest rank (leftmost
+// first) until none is left, then write each symbol as its token, or as
+// byte tokens when it is none.
 func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
-	m := t.bpe
+	e := st.wbuf[:0] // the word in the vocabulary's encoding
+	if t.byteLevel {
+		e = appendByteLevel(e, w)
+	} else {
+		e = append(e, w...)
+	}
+	st.wbuf = e
 	if t.ignoreMerges {
-		if id, ok := m.symID[w]; ok && id < m.nVocab {
+		if id, ok := t.toID[string(e)]; ok {
 			return append(out, id)
 		}
 	}
@@ -210,39 +159,22 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 			return append(out, id)
 		}
 	}
-	if len(w) == 1 {
-		if id := m.byteSym[w[0]]; id >= 0 && id < m.nVocab {
-			return append(out, id)
-		}
-	}
 	syms := st.syms[:0]
-	for i := 0; i < len(w); {
-		n := 1
-		var id int32
-		if t.byteLevel {
-			id = m.byteSym[w[i]]
-		} else {
-			n = min(utf8Len(w[i]), len(w)-i)
-			id = -1
-			if x, ok := m.symID[w[i:i+n]]; ok {
-				id = x
-			}
-		}
-		syms = append(syms, symbol{int32(i), int32(i + n), id, int32(len(syms) - 1), int32(len(syms) + 1)})
+	for i := 0; i < len(e); {
+		n := min(utf8Len(e[i]), len(e)-i)
+		syms = append(syms, symbol{int32(i), int32(i + n), int32(len(syms) - 1), int32(len(syms) + 1)})
 		i += n
 	}
 	syms[len(syms)-1].next = -1
 	h := st.heap[:0]
+	key := st.key[:0]
 	try := func(l, r int32) {
 		if l < 0 || r < 0 {
 			return
 		}
-		a, b := syms[l].id, syms[r].id
-		if a < 0 || b < 0 {
-			return
-		}
-		if mg, ok := m.merges[pairKey(a, b)]; ok {
-			h = pushCand(h, cand{pri: -float64(mg.rank), left: l, right: r, a: a, b: b, res: mg.result})
+		key = append(append(append(key[:0], e[syms[l].start:syms[l].end]...), ' '), e[syms[r].start:syms[r].end]...)
+		if rank, ok := t.ranks[string(key)]; ok {
+			h = pushCand(h, cand{pri: -float64(rank), left: l, right: r, size: syms[r].end - syms[l].start})
 		}
 	}
 	for i := int32(1); i < int32(len(syms)); i++ {
@@ -252,10 +184,10 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 		var c cand
 		c, h = popCand(h)
 		l, r := &syms[c.left], &syms[c.right]
-		if l.start == l.end || r.start == r.end || l.id != c.a || r.id != c.b || l.next != c.right {
+		if l.start == l.end || r.start == r.end || l.next != c.right || r.end-l.start != c.size {
 			continue
 		}
-		l.end, l.id = r.end, c.res
+		l.end = r.end
 		r.start = r.end
 		l.next = r.next
 		if r.next >= 0 {
@@ -265,17 +197,21 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 		try(c.left, l.next)
 	}
 	for i := int32(0); i >= 0; i = syms[i].next {
-		s := syms[i]
-		if s.id >= 0 && s.id < m.nVocab {
-			out = append(out, s.id)
+		sy := e[syms[i].start:syms[i].end]
+		if id, ok := t.toID[string(sy)]; ok {
+			out = append(out, id)
 			continue
 		}
-		for j := s.start; j < s.end; j++ {
-			if id := t.byteTok[w[j]]; id >= 0 {
+		for _, c := range sy {
+			if t.byteLevel {
+				if id, ok := t.toID[string(c)]; ok {
+					out = append(out, id)
+				}
+			} else if id := t.byteTok[c]; id >= 0 {
 				out = append(out, id)
 			}
 		}
 	}
-	st.syms, st.heap = syms, h
+	st.syms, st.heap, st.key = syms, h, key
 	return out
 }

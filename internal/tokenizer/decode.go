@@ -9,27 +9,34 @@ import (
 // buildPieces computes the bytes each token decodes to (llama.cpp's
 // token_to_piece with special tokens rendered).
 func (t *Tokenizer) buildPieces() {
-	t.pieces = make([]string, len(t.texts))
+	pieces := make([]string, len(t.texts))
 	for i, s := range t.texts {
 		a := t.attrs[i]
 		switch {
 		case a&(attrUnknown|attrControl|attrUserDefined) != 0:
-			t.pieces[i] = s
+			pieces[i] = s
 		case a&attrNormal != 0:
 			switch {
 			case t.kind == kindSPM || t.escapeSpaces:
-				t.pieces[i] = strings.ReplaceAll(s, "▁", " ")
+				pieces[i] = strings.ReplaceAll(s, "▁", " ")
 			default:
-				t.pieces[i] = decodeByteLevelLoose(s)
+				pieces[i] = decodeByteLevelLoose(s)
 			}
 		case a&attrByte != 0:
 			if len(s) >= 5 {
 				if b, err := strconv.ParseUint(s[3:5], 16, 8); err == nil {
-					t.pieces[i] = string([]byte{byte(b)})
+					pieces[i] = string([]byte{byte(b)})
 				}
 			}
 		}
 	}
+	t.pieces = pieces
+}
+
+// piecesOf returns the pieces of all tokens, computing them on first use.
+func (t *Tokenizer) piecesOf() []string {
+	t.piecesOnce.Do(t.buildPieces)
+	return t.pieces
 }
 
 // decodeByteLevelLoose decodes a byte-level token text, keeping code points
@@ -37,7 +44,7 @@ func (t *Tokenizer) buildPieces() {
 func decodeByteLevelLoose(s string) string {
 	b := make([]byte, 0, len(s))
 	for _, r := range s {
-		if c, ok := runeBytes[r]; ok {
+		if c, ok := byteOfRune(r); ok {
 			b = append(b, c)
 		} else {
 			b = utf8.AppendRune(b, r)
@@ -56,7 +63,7 @@ func (t *Tokenizer) Piece(id int32) []byte {
 	if !t.valid(id) || t.attrs[id]&(attrUnknown|attrControl) != 0 {
 		return nil
 	}
-	return []byte(t.pieces[id])
+	return []byte(t.piecesOf()[id])
 }
 
 // TokenBytes is Piece, except that control and unknown tokens give their
@@ -65,7 +72,7 @@ func (t *Tokenizer) TokenBytes(id int32) []byte {
 	if !t.valid(id) {
 		return nil
 	}
-	return []byte(t.pieces[id])
+	return []byte(t.piecesOf()[id])
 }
 
 // piece is Piece without a copy.
@@ -73,7 +80,7 @@ func (t *Tokenizer) piece(id int32) string {
 	if !t.valid(id) || t.attrs[id]&(attrUnknown|attrControl) != 0 {
 		return ""
 	}
-	return t.pieces[id]
+	return t.piecesOf()[id]
 }
 
 // Decode returns the text of ids, as llama.cpp's detokenize does without

@@ -9,7 +9,7 @@ type encodeState struct {
 	ends, endsTmp   []int
 	syms            []symbol
 	heap            []cand
-	buf             []byte
+	buf, wbuf, key  []byte
 	cache           map[string][]int32 // BPE word -> tokens
 }
 
@@ -120,7 +120,7 @@ func (t *Tokenizer) encodeSPM(st *encodeState, s string, dst []int32) []int32 {
 	syms := st.syms[:0]
 	for i := 0; i < len(s); {
 		n := min(utf8Len(s[i]), len(s)-i)
-		syms = append(syms, symbol{int32(i), int32(i + n), -1, int32(len(syms) - 1), int32(len(syms) + 1)})
+		syms = append(syms, symbol{int32(i), int32(i + n), int32(len(syms) - 1), int32(len(syms) + 1)})
 		i += n
 	}
 	syms[len(syms)-1].next = -1
@@ -133,7 +133,7 @@ func (t *Tokenizer) encodeSPM(st *encodeState, s string, dst []int32) []int32 {
 		if !ok {
 			return
 		}
-		h = pushCand(h, cand{pri: float64(t.scores[id]), left: l, right: r, a: syms[r].end - syms[l].start})
+		h = pushCand(h, cand{pri: float64(t.scores[id]), left: l, right: r, size: syms[r].end - syms[l].start})
 	}
 	for i := int32(1); i < int32(len(syms)); i++ {
 		try(i-1, i)
@@ -142,7 +142,7 @@ func (t *Tokenizer) encodeSPM(st *encodeState, s string, dst []int32) []int32 {
 		var c cand
 		c, h = popCand(h)
 		l, r := &syms[c.left], &syms[c.right]
-		if l.start == l.end || r.start == r.end || (l.end-l.start)+(r.end-r.start) != c.a {
+		if l.start == l.end || r.start == r.end || l.next != c.right || r.end-l.start != c.size {
 			continue
 		}
 		l.end = r.end

@@ -88,19 +88,20 @@ type Tokenizer struct {
 
 	bos, eos, eot, eom, unk int32
 
-	texts  []string
-	scores []float32
-	attrs  []uint16
-	toID   map[string]int32 // vocabulary text -> id
-	pieces []string         // bytes each token decodes to, special tokens included
-	eog    map[int32]bool
+	texts      []string
+	scores     []float32
+	attrs      []uint16
+	toID       map[string]int32 // vocabulary text -> id
+	pieces     []string         // bytes each token decodes to, special tokens included; see piecesOf
+	piecesOnce sync.Once
+	eog        map[int32]bool
 
 	special     []int32 // tokens the text is partitioned on, longest first
 	specialTrie trie
 
 	byteTok [256]int32 // token for a byte that no token covers, or -1
 
-	bpe *bpeModel
+	ranks map[string]int32 // BPE merge "left right" -> rank
 
 	scratch sync.Pool // *encodeState
 }
@@ -206,7 +207,6 @@ func New(v *Vocab) (*Tokenizer, error) {
 	if err := t.buildEncoder(v); err != nil {
 		return nil, err
 	}
-	t.buildPieces()
 
 	for i, a := range t.attrs {
 		if a&(attrControl|attrUserDefined|attrUnknown) != 0 {
