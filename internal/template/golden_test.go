@@ -28,7 +28,7 @@ type goldenCase struct {
 	Tools    []chat.Tool    `json:"tools"`
 }
 
-func loadCases(t *testing.T) map[string]goldenCase {
+func loadCases(t testing.TB) map[string]goldenCase {
 	t.Helper()
 	paths, err := filepath.Glob("testdata/cases/*.json")
 	if err != nil || len(paths) == 0 {

@@ -78,8 +78,9 @@ type Parser struct {
 
 	st  state
 	buf string // text not yet decided
-	// scanned is how much of buf the current state has searched already.
-	scanned int
+	// body holds the start of the call being read (stCall, stJSON,
+	// stPython); buf then holds only its newest bytes.
+	body strings.Builder
 
 	// atStart: only whitespace has been seen since the reply began, so
 	// <think> may open reasoning and (Llama 3) "{" a call.
@@ -155,9 +156,10 @@ func (p *Parser) step(final bool) bool {
 	case stJSON:
 		return p.stepJSON(final)
 	case stPython:
+		p.body.WriteString(p.buf)
+		p.buf = ""
 		if final {
-			raw := pythonTag + p.buf
-			p.buf = ""
+			raw := pythonTag + p.takeBody()
 			p.st = stText
 			p.fail(raw, "After <|python_tag|> write a JSON tool call: {\"name\": <function-name>, \"parameters\": <arguments-object>}.")
 		}
@@ -189,7 +191,13 @@ func (p *Parser) call(c chat.ToolCall) {
 // consume drops the first n bytes of buf.
 func (p *Parser) consume(n int) {
 	p.buf = p.buf[n:]
-	p.scanned = 0
+}
+
+// takeBody returns and clears the body read so far.
+func (p *Parser) takeBody() string {
+	s := p.body.String()
+	p.body.Reset()
+	return s
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -302,21 +310,22 @@ func (p *Parser) stepReasoning(final bool) bool {
 }
 
 func (p *Parser) stepCall(final bool) bool {
-	from := max(0, p.scanned-len(p.cur.close)+1)
-	if i := strings.Index(p.buf[from:], p.cur.close); i >= 0 {
-		i += from
-		body := p.buf[:i]
+	if i := strings.Index(p.buf, p.cur.close); i >= 0 {
+		body := p.takeBody() + p.buf[:i]
 		p.consume(i + len(p.cur.close))
 		p.st = stText
 		p.callNext = p.spec.jsonCalls
 		p.finishCall(body, true)
 		return true
 	}
-	p.scanned = len(p.buf)
 	if !final {
+		// Keep only what may be the start of the closer.
+		keep := min(len(p.buf), len(p.cur.close)-1)
+		p.body.WriteString(p.buf[:len(p.buf)-keep])
+		p.consume(len(p.buf) - keep)
 		return false
 	}
-	body := p.buf
+	body := p.takeBody() + p.buf
 	p.consume(len(p.buf))
 	p.st = stText
 	p.finishCall(body, false)
@@ -356,14 +365,14 @@ func (p *Parser) finishCall(body string, closed bool) {
 }
 
 func (p *Parser) stepJSON(final bool) bool {
-	end := p.json.scan(p.buf, p.scanned)
+	end := p.json.scan(p.buf)
 	if end < 0 {
-		p.scanned = len(p.buf)
+		p.body.WriteString(p.buf)
+		p.consume(len(p.buf))
 		if !final {
 			return false
 		}
-		raw := p.buf
-		p.consume(len(p.buf))
+		raw := p.takeBody()
 		p.st = stText
 		if p.afterTag || looksLikeJSONCall(raw) {
 			p.fail(raw, "The JSON tool call is incomplete; write one whole object: {\"name\": <function-name>, \"parameters\": <arguments-object>}.")
@@ -372,7 +381,7 @@ func (p *Parser) stepJSON(final bool) bool {
 		}
 		return false
 	}
-	obj := p.buf[:end]
+	obj := p.takeBody() + p.buf[:end]
 	p.consume(end)
 	p.st = stText
 	c, ok, msg := parseLlama(obj, p.tools)
@@ -399,10 +408,10 @@ type jsonScanner struct {
 	escape   bool
 }
 
-// scan continues over s[from:] and returns the index just past the
-// object's closing brace, or -1.
-func (j *jsonScanner) scan(s string, from int) int {
-	for i := from; i < len(s); i++ {
+// scan continues over s, the next bytes of the object, and returns the
+// index in s just past the object's closing brace, or -1.
+func (j *jsonScanner) scan(s string) int {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case j.inString:
