@@ -1,7 +1,90 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
 
+	"github.com/atelier-dev/atelier/internal/engine"
+	"github.com/atelier-dev/atelier/internal/sample"
+)
+
+// cmdRun generates a continuation of a prompt and streams it to stdout.
 func cmdRun(args []string, s stdio) error {
-	return errors.New("run: not implemented yet")
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	def := sample.Defaults()
+	var (
+		modelPath = fs.String("model", "", "GGUF `file` to run")
+		maxTokens = fs.Int("max-tokens", 256, "stop after `n` tokens (0: until the model ends or the context is full)")
+		temp      = fs.Float64("temp", float64(def.Temperature), "sampling temperature (0: greedy)")
+		topK      = fs.Int("top-k", def.TopK, "keep the `k` most likely tokens (0: all)")
+		topP      = fs.Float64("top-p", float64(def.TopP), "nucleus sampling threshold (1: off)")
+		minP      = fs.Float64("min-p", float64(def.MinP), "drop tokens less likely than this fraction of the best (0: off)")
+		repeat    = fs.Float64("repeat-penalty", float64(def.RepeatPenalty), "penalty for repeating recent tokens (1: off)")
+		seed      = fs.Uint64("seed", 0, "random seed (0: a new one each run)")
+		threads   = fs.Int("threads", 0, "worker threads (0: physical cores)")
+		ctxLen    = fs.Int("ctx", 0, "context length in tokens (0: the model's, at most 8192)")
+		noMmap    = fs.Bool("no-mmap", false, "read the model into memory instead of mapping it")
+	)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *modelPath == "" {
+		return fmt.Errorf("run: --model is required: %w", errUsage)
+	}
+	prompt := strings.Join(fs.Args(), " ")
+	p := sample.Params{
+		Temperature: float32(*temp), TopK: *topK, TopP: float32(*topP), MinP: float32(*minP),
+		RepeatPenalty: float32(*repeat), RepeatLastN: def.RepeatLastN, Seed: *seed,
+	}
+	if p.Seed == 0 {
+		p.Seed = uint64(time.Now().UnixNano())
+	}
+
+	start := time.Now()
+	e, err := engine.Load(*modelPath, engine.Options{Threads: *threads, ContextLength: *ctxLen, NoMmap: *noMmap})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	loadTime := time.Since(start)
+
+	tokens := e.Tokenizer().Encode(prompt, true, false)
+	if len(tokens) == 0 {
+		return errors.New("run: the prompt is empty and the model has no BOS token to start from")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	st, err := e.Generate(ctx, engine.Request{Prompt: tokens, MaxTokens: *maxTokens, Sampling: p}, func(c engine.Chunk) error {
+		_, err := writeText(s, c.Text)
+		return err
+	})
+	fmt.Fprintln(s.out)
+	fmt.Fprintf(s.err, "load %.2f s · prompt %d tokens, %.1f tok/s · generated %d tokens, %.1f tok/s · %d threads\n",
+		loadTime.Seconds(), st.PromptTokens-st.CachedTokens, rate(st.PromptTokens-st.CachedTokens, st.PromptTime),
+		st.Generated, rate(st.Generated, st.GenTime), e.Threads())
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func writeText(s stdio, text string) (int, error) {
+	if text == "" {
+		return 0, nil
+	}
+	return fmt.Fprint(s.out, text)
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
 }
