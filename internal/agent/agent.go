@@ -384,18 +384,23 @@ func (a *Agent) runTools(ctx context.Context, r *run) (State, error) {
 	var stopErr error
 	for _, c := range calls {
 		var out chat.Message
+		var ev *ToolResult
 		if stopErr != nil || ctx.Err() != nil {
 			out = toolMessage(c, "error: not run: the run was stopped before this call.")
 			r.res.ToolCalls = append(r.res.ToolCalls, CallRecord{Name: c.Name, Arguments: safeArgs(c.Arguments), IsError: true})
 		} else {
 			var err error
-			out, err = a.runCall(ctx, r, c)
+			out, ev, err = a.runCall(ctx, r, c)
 			if err != nil {
 				stopErr = err
 			}
 		}
+		// The result is saved before it is reported.
 		if err := a.append(out); err != nil {
 			return Failed, err
+		}
+		if ev != nil {
+			a.emit(*ev)
 		}
 	}
 	if stopErr != nil {
@@ -416,12 +421,12 @@ func safeArgs(b json.RawMessage) json.RawMessage {
 	return b
 }
 
-// runCall checks and runs one call and returns its result message. An error
-// stops the run (a loop).
-func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Message, error) {
+// runCall checks and runs one call and returns its result message and the
+// event that reports it. An error stops the run (a loop).
+func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Message, *ToolResult, error) {
 	a.emit(ToolCallStarted{Call: c})
 	rec := CallRecord{Name: c.Name, Arguments: safeArgs(c.Arguments)}
-	finish := func(out ToolOutput, denied bool) chat.Message {
+	finish := func(out ToolOutput, denied bool, err error) (chat.Message, *ToolResult, error) {
 		out.Output = truncate(out.Output, a.maxToolOutput())
 		rec.IsError, rec.Denied = out.IsError, denied
 		r.res.ToolCalls = append(r.res.ToolCalls, rec)
@@ -429,15 +434,15 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 		for _, ch := range out.Changes {
 			changed = append(changed, ch.Path)
 		}
-		a.emit(ToolResult{Call: c, Output: out.Output, IsError: out.IsError, Denied: denied, Changed: changed})
+		ev := &ToolResult{Call: c, Output: out.Output, IsError: out.IsError, Denied: denied, Changed: changed}
 		content := out.Output
 		if out.IsError && !strings.HasPrefix(content, "error") {
 			content = "error: " + content
 		}
-		return toolMessage(c, content)
+		return toolMessage(c, content), ev, err
 	}
 	if ctx.Err() != nil {
-		return finish(ToolOutput{Output: "not run: the run was stopped before this call.", IsError: true}, false), nil
+		return finish(ToolOutput{Output: "not run: the run was stopped before this call.", IsError: true}, false, nil)
 	}
 	problem, bad := r.problems[c.ID]
 	var args json.RawMessage
@@ -445,7 +450,7 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 		args, problem = validate(a.cfg.Tools.Tools(), c)
 	}
 	if problem != "" {
-		return finish(ToolOutput{Output: problem, IsError: true}, false), nil
+		return finish(ToolOutput{Output: problem, IsError: true}, false, nil)
 	}
 	c.Arguments = args
 
@@ -454,7 +459,7 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 	n := r.repeats[key]
 	if n >= LoopStop {
 		err := fmt.Errorf("%w: the model made the same %s call %d times with the same arguments", ErrLoop, c.Name, n)
-		return finish(ToolOutput{Output: "not run: " + err.Error() + ".", IsError: true}, false), err
+		return finish(ToolOutput{Output: "not run: " + err.Error() + ".", IsError: true}, false, err)
 	}
 
 	if a.cfg.Gate != nil {
@@ -467,11 +472,11 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 			if reason == "" {
 				reason = "the permission rules forbid this call. Do not retry it."
 			}
-			return finish(ToolOutput{Output: "denied: " + reason, IsError: true}, true), nil
+			return finish(ToolOutput{Output: "denied: " + reason, IsError: true}, true, nil)
 		case Ask:
 			ok, why, denied := a.ask(ctx, c)
 			if !ok {
-				return finish(ToolOutput{Output: why, IsError: true}, denied), nil
+				return finish(ToolOutput{Output: why, IsError: true}, denied, nil)
 			}
 		}
 	}
@@ -480,14 +485,14 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 	if len(out.Changes) > 0 {
 		if a.cfg.Recorder != nil {
 			if err := a.cfg.Recorder.Checkpoint(a.turn, out.Changes); err != nil {
-				return finish(out, false), err
+				return finish(out, false, err)
 			}
 		}
 		clear(r.repeats) // the files changed: the same call may now give another result
 	} else if n >= LoopWarn {
 		out.Output += fmt.Sprintf("\n\n[atelier] You have made this exact call %d times with the same arguments and nothing changed in between, so its result stays the same. Do something different, or give your final answer.", n)
 	}
-	return finish(out, false), nil
+	return finish(out, false, nil)
 }
 
 // ask asks the user for permission; it returns whether the call may run and,
