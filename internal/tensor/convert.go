@@ -14,7 +14,7 @@ var ErrUnsupported = errors.New("unsupported tensor type")
 // multiplied (Dequantize, Quantize, Dot).
 func CanCompute(t Type) bool {
 	switch t {
-	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K:
+	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K:
 		return true
 	}
 	return false
@@ -33,7 +33,7 @@ func DotType(t Type) Type {
 		return Q8_0
 	case Q4_1, Q5_1:
 		return Q8_1
-	case Q4_K, Q5_K, Q6_K:
+	case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K:
 		return Q8_K
 	}
 	panic(fmt.Sprintf("tensor: no dot product for type %v", t))

@@ -3,11 +3,11 @@ package tensor
 import "github.com/atelier-dev/atelier/internal/kernels"
 
 // The 32-element quantized types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_1) and the
-// K-quants (Q4_K, Q5_K, Q6_K, Q8_K).
+// K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K).
 
 func canDequantize(t Type) bool {
 	switch t {
-	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q4_K, Q5_K, Q6_K, Q8_K:
+	case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K:
 		return true
 	}
 	return false
@@ -27,6 +27,10 @@ func dequantizeMore(t Type, dst []float32, src []byte) {
 		kernels.DequantizeQ5_1(dst, src)
 	case Q8_1:
 		kernels.DequantizeQ8_1(dst, src)
+	case Q2_K:
+		kernels.DequantizeQ2K(dst, src)
+	case Q3_K:
+		kernels.DequantizeQ3K(dst, src)
 	case Q4_K:
 		kernels.DequantizeQ4K(dst, src)
 	case Q5_K:
@@ -52,6 +56,10 @@ func quantizeMore(t Type, dst []byte, src []float32) {
 		kernels.QuantizeQ5_1(dst, src)
 	case Q8_1:
 		kernels.QuantizeActQ8_1(dst, src)
+	case Q2_K:
+		kernels.QuantizeQ2K(dst, src)
+	case Q3_K:
+		kernels.QuantizeQ3K(dst, src)
 	case Q4_K:
 		kernels.QuantizeQ4K(dst, src)
 	case Q5_K:
@@ -75,6 +83,10 @@ func dotMore(t Type, n int, w, x []byte) float32 {
 		return kernels.DotQ5_0Q8_0(w, x, n/kernels.QK5_0)
 	case Q5_1:
 		return kernels.DotQ5_1Q8_1(w, x, n/kernels.QK5_1)
+	case Q2_K:
+		return kernels.DotQ2KQ8K(w, x, n/kernels.QK_K)
+	case Q3_K:
+		return kernels.DotQ3KQ8K(w, x, n/kernels.QK_K)
 	case Q4_K:
 		return kernels.DotQ4KQ8K(w, x, n/kernels.QK_K)
 	case Q5_K:

@@ -22,6 +22,8 @@ var layouts = map[Type]struct {
 	Q5_0: {[]int{0}, 0, -1},
 	Q4_1: {[]int{0, 2}, 0, 2},
 	Q5_1: {[]int{0, 2}, 0, 2},
+	Q2_K: {[]int{80, 82}, 80, 82},
+	Q3_K: {[]int{108}, 108, -1},
 	Q4_K: {[]int{0, 2}, 0, 2},
 	Q5_K: {[]int{0, 2}, 0, 2},
 	Q6_K: {[]int{208}, 208, -1},
@@ -140,6 +142,8 @@ func FuzzDotQ4_0(f *testing.F) { fuzzDot(f, Q4_0) }
 func FuzzDotQ4_1(f *testing.F) { fuzzDot(f, Q4_1) }
 func FuzzDotQ5_0(f *testing.F) { fuzzDot(f, Q5_0) }
 func FuzzDotQ5_1(f *testing.F) { fuzzDot(f, Q5_1) }
+func FuzzDotQ2_K(f *testing.F) { fuzzDot(f, Q2_K) }
+func FuzzDotQ3_K(f *testing.F) { fuzzDot(f, Q3_K) }
 func FuzzDotQ4_K(f *testing.F) { fuzzDot(f, Q4_K) }
 func FuzzDotQ5_K(f *testing.F) { fuzzDot(f, Q5_K) }
 func FuzzDotQ6_K(f *testing.F) { fuzzDot(f, Q6_K) }

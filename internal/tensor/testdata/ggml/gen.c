@@ -134,6 +134,8 @@ int main(int argc, char **argv) {
 		{"Q4_1", 3, N / 32 * 20, "quantize_row_q4_1_ref", "dequantize_row_q4_1", "Q8_1", 9, N / 32 * 36, "quantize_row_q8_1", "ggml_vec_dot_q4_1_q8_1", 1},
 		{"Q5_0", 6, N / 32 * 22, "quantize_row_q5_0_ref", "dequantize_row_q5_0", "Q8_0", 8, N / 32 * 34, "quantize_row_q8_0", "ggml_vec_dot_q5_0_q8_0", 1},
 		{"Q5_1", 7, N / 32 * 24, "quantize_row_q5_1_ref", "dequantize_row_q5_1", "Q8_1", 9, N / 32 * 36, "quantize_row_q8_1", "ggml_vec_dot_q5_1_q8_1", 1},
+		{"Q2_K", 10, N / 256 * 84, "quantize_row_q2_K_ref", "dequantize_row_q2_K", "Q8_K", 15, N / 256 * 292, "quantize_row_q8_K", "ggml_vec_dot_q2_K_q8_K", 1},
+		{"Q3_K", 11, N / 256 * 110, "quantize_row_q3_K_ref", "dequantize_row_q3_K", "Q8_K", 15, N / 256 * 292, "quantize_row_q8_K", "ggml_vec_dot_q3_K_q8_K", 1},
 		{"Q4_K", 12, N / 256 * 144, "quantize_row_q4_K_ref", "dequantize_row_q4_K", "Q8_K", 15, N / 256 * 292, "quantize_row_q8_K", "ggml_vec_dot_q4_K_q8_K", 1},
 		{"Q5_K", 13, N / 256 * 176, "quantize_row_q5_K_ref", "dequantize_row_q5_K", "Q8_K", 15, N / 256 * 292, "quantize_row_q8_K", "ggml_vec_dot_q5_K_q8_K", 1},
 		{"Q6_K", 14, N / 256 * 210, "quantize_row_q6_K_ref", "dequantize_row_q6_K", "Q8_K", 15, N / 256 * 292, "quantize_row_q8_K", "ggml_vec_dot_q6_K_q8_K", 1},
