@@ -78,21 +78,25 @@ func checkArgs(raw json.RawMessage, args json.RawMessage) (json.RawMessage, erro
 
 func checkObject(s *schema, obj map[string]any, prefix string, unknown *[]string) (map[string]any, error) {
 	out := map[string]any{}
-	for _, name := range s.Required {
-		if v, ok := obj[name]; !ok || v == nil {
-			return nil, fmt.Errorf("missing required argument %q", prefix+name)
-		}
-	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if _, ok := s.Properties[k]; !ok {
+			*unknown = append(*unknown, prefix+k)
+		}
+	}
+	for _, name := range s.Required {
+		if v, ok := obj[name]; !ok || v == nil {
+			return nil, fmt.Errorf("missing required argument %q", prefix+name)
+		}
+	}
+	for _, k := range keys {
 		v := obj[k]
 		ps, ok := s.Properties[k]
 		if !ok {
-			*unknown = append(*unknown, prefix+k)
 			continue
 		}
 		if v == nil {

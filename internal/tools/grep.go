@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"runtime"
@@ -205,8 +206,13 @@ func globMatchFile(pat, rel string) bool {
 
 // grepOne searches one file; nil when nothing matches.
 func grepOne(re *regexp.Regexp, abs, rel string, limit int, mode string, state *grepState) *grepFile {
-	st, err := os.Stat(abs)
+	fh, err := os.Open(abs)
 	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() {
 		return nil
 	}
 	if st.Size() > grepMaxFileSize {
@@ -215,8 +221,10 @@ func grepOne(re *regexp.Regexp, abs, rel string, limit int, mode string, state *
 		state.mu.Unlock()
 		return nil
 	}
-	data, err := os.ReadFile(abs)
-	if err != nil || len(data) == 0 {
+	data := make([]byte, st.Size())
+	n, _ := io.ReadFull(fh, data)
+	data = data[:n]
+	if len(data) == 0 {
 		return nil
 	}
 	if isBinary(data, true) {
@@ -228,24 +236,28 @@ func grepOne(re *regexp.Regexp, abs, rel string, limit int, mode string, state *
 	if !re.Match(data) {
 		return nil
 	}
+	// Jump from match to match over the whole text rather than running the
+	// expression on every line; each hit's line is then checked alone, as
+	// a match must lie within one line.
 	f := &grepFile{rel: rel}
-	line := 0
-	for len(data) > 0 {
-		line++
-		end := bytes.IndexByte(data, '\n')
-		var l []byte
-		if end < 0 {
-			l, data = data, nil
-		} else {
-			l, data = data[:end], data[end+1:]
+	line, counted := 1, 0 // line number of offset counted
+	for pos := 0; pos < len(data); {
+		loc := re.FindIndex(data[pos:])
+		if loc == nil {
+			break
 		}
-		l = bytes.TrimSuffix(l, []byte("\r"))
-		if !re.Match(l) {
-			continue
+		at := pos + loc[0]
+		start := bytes.LastIndexByte(data[:at], '\n') + 1
+		end := len(data)
+		if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
+			end = at + i
 		}
-		f.count++
-		if mode == "" || mode == "content" {
-			if len(f.hits) < limit {
+		l := bytes.TrimSuffix(data[start:end], []byte("\r"))
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
+		if re.Match(l) {
+			f.count++
+			if (mode == "" || mode == "content") && len(f.hits) < limit {
 				text := string(l)
 				if len(text) > grepLineBytes {
 					text = truncateUTF8(text, grepLineBytes) + " …"
@@ -253,6 +265,7 @@ func grepOne(re *regexp.Regexp, abs, rel string, limit int, mode string, state *
 				f.hits = append(f.hits, grepHit{line: line, text: text})
 			}
 		}
+		pos = end + 1
 	}
 	if f.count == 0 {
 		return nil // the match spanned lines
