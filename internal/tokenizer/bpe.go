@@ -48,8 +48,8 @@ func appendByteLevel(dst []byte, s string) []byte {
 	return dst
 }
 
-// buildEncoder prepares byte fallback and, for BPE, the merge ranks.
-func (t *Tokenizer) buildEncoder(v *Vocab) error {
+// buildEncoder prepares byte fallback.
+func (t *Tokenizer) buildEncoder() {
 	for b := range 256 {
 		t.byteTok[b] = -1
 		hex := fmt.Sprintf("<0x%02X>", b)
@@ -59,24 +59,21 @@ func (t *Tokenizer) buildEncoder(v *Vocab) error {
 			t.byteTok[b] = id
 		}
 	}
-	if t.kind != kindBPE {
-		return nil
-	}
-	if len(v.Merges) == 0 {
-		return fmt.Errorf("%w: BPE vocabulary without merges", ErrVocab)
-	}
-	// Like llama.cpp, a merge is split at its first space after the first
-	// byte; symbols never contain a space, so the whole string is the key.
-	t.ranks = make(map[string]int32, len(v.Merges))
-	for rank, mg := range v.Merges {
-		if len(mg) < 3 || strings.IndexByte(mg[1:], ' ') < 0 {
-			continue
-		}
-		if _, dup := t.ranks[mg]; !dup {
-			t.ranks[mg] = int32(rank)
+}
+
+// mergeRanks maps each BPE merge to its rank. Like llama.cpp, a merge is
+// split at its first space after the first byte; symbols never contain a
+// space, so the whole string is the key. Going backwards, the first of
+// duplicate merges wins, as in llama.cpp.
+func mergeRanks(merges []string) map[string]int32 {
+	ranks := make(map[string]int32, len(merges))
+	for rank := len(merges) - 1; rank >= 0; rank-- {
+		mg := merges[rank]
+		if len(mg) >= 3 && strings.IndexByte(mg[1:], ' ') >= 0 {
+			ranks[mg] = int32(rank)
 		}
 	}
-	return nil
+	return ranks
 }
 
 // symbol is one piece of a word during merging: text w[start:end] and its

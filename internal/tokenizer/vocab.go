@@ -141,6 +141,19 @@ func New(v *Vocab) (*Tokenizer, error) {
 	default:
 		return nil, fmt.Errorf("%w: tokenizer model %q (want llama, gpt2 or gemma4)", ErrUnsupported, v.Model)
 	}
+	var ranksDone chan struct{}
+	if t.kind == kindBPE {
+		if len(v.Merges) == 0 {
+			return nil, fmt.Errorf("%w: BPE vocabulary without merges", ErrVocab)
+		}
+		// Built alongside the token map: both are large.
+		ranksDone = make(chan struct{})
+		go func() {
+			t.ranks = mergeRanks(v.Merges)
+			close(ranksDone)
+		}()
+		defer func() { <-ranksDone }()
+	}
 	if v.AddSpacePrefix != nil {
 		t.addSpacePrefix = *v.AddSpacePrefix
 	}
@@ -204,9 +217,7 @@ func New(v *Vocab) (*Tokenizer, error) {
 	t.detectSpecial(&fim)
 	t.buildEOG(fim)
 
-	if err := t.buildEncoder(v); err != nil {
-		return nil, err
-	}
+	t.buildEncoder()
 
 	for i, a := range t.attrs {
 		if a&(attrControl|attrUserDefined|attrUnknown) != 0 {
