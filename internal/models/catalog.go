@@ -89,7 +89,7 @@ func Lookup(name string) (Model, File, error) {
 				m.Name, strings.ToUpper(rest), quantList(m), ErrUnknownModel)
 		}
 	}
-	return Model{}, File{}, fmt.Errorf("models: %q is not in the catalog (see `atelier hw` for the list) and is not hf.co/ORG/REPO:QUANT or a path to a .gguf file: %w", name, ErrUnknownModel)
+	return Model{}, File{}, fmt.Errorf("models: %q is not in the catalog (`atelier hw` lists it) nor of the form hf.co/ORG/REPO:QUANT or hf.co/ORG/REPO/FILE.gguf: %w", name, ErrUnknownModel)
 }
 
 func quantList(m Model) string {

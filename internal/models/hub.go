@@ -108,15 +108,17 @@ func (p *Puller) statusError(resp *http.Response, what string) error {
 	code := resp.Header.Get("X-Error-Code")
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized && p.Token == "":
-		return fmt.Errorf("models: the hub refused %s (401 Unauthorized): the repository may be private or gated, or not exist; set HF_TOKEN to an access token that can read it: %w", what, ErrUnauthorized)
+		return fmt.Errorf("models: the hub refused access to %s (401 Unauthorized): it may be private or gated, or not exist; set HF_TOKEN to an access token that can read it: %w", what, ErrUnauthorized)
 	case resp.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("models: the hub refused HF_TOKEN for %s (401 Unauthorized): check that the token is valid and can read this repository: %w", what, ErrUnauthorized)
+		return fmt.Errorf("models: the hub refused HF_TOKEN for %s (401 Unauthorized); check that the token is valid and can read it: %w", what, ErrUnauthorized)
 	case resp.StatusCode == http.StatusForbidden || code == "GatedRepo":
-		return fmt.Errorf("models: the hub refused %s (403 Forbidden): accept the model's terms on its hub page with the account of HF_TOKEN first: %w", what, ErrUnauthorized)
-	case resp.StatusCode == http.StatusNotFound && code == "RepoNotFound":
-		return fmt.Errorf("models: the hub has no repository for %s (404 Not Found): check the name: %w", what, ErrNotFound)
+		return fmt.Errorf("models: the hub refused access to %s (403 Forbidden); accept the model's terms on its hub page with the account of HF_TOKEN first: %w", what, ErrUnauthorized)
+	case resp.StatusCode == http.StatusNotFound && code == "RepoNotFound" && strings.HasPrefix(what, "file "):
+		repo, _, _ := strings.Cut(strings.TrimPrefix(what, "file "), "/")
+		rest, _, _ := strings.Cut(strings.TrimPrefix(what, "file "+repo+"/"), "/")
+		return fmt.Errorf("models: the hub has no repository %s/%s (404 Not Found); check the name: %w", repo, rest, ErrNotFound)
 	case resp.StatusCode == http.StatusNotFound:
-		return fmt.Errorf("models: the hub has no %s (404 Not Found): check the name: %w", what, ErrNotFound)
+		return fmt.Errorf("models: the hub has no %s (404 Not Found); check the name: %w", what, ErrNotFound)
 	}
 	return fmt.Errorf("models: the hub answered %s for %s; try again later: %w", resp.Status, what, ErrHub)
 }
@@ -150,7 +152,7 @@ func (p *Puller) listFiles(ctx context.Context, repo string) ([]hubFile, error) 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, p.statusError(resp, "the repository "+repo)
+		return nil, p.statusError(resp, "repository "+repo)
 	}
 	var files []hubFile
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 32<<20)).Decode(&files); err != nil {
@@ -248,7 +250,7 @@ func (p *Puller) head(ctx context.Context, repo, file string) (remote, error) {
 		case resp.StatusCode == http.StatusOK:
 			return parseRemote(what, resp.Header.Get("ETag"), resp.Header.Get("Content-Length"))
 		}
-		return remote{}, p.statusError(resp, "the file "+what)
+		return remote{}, p.statusError(resp, "file "+what)
 	}
 	return remote{}, fmt.Errorf("models: too many redirects for %s: %w", what, ErrHub)
 }

@@ -327,7 +327,7 @@ func (p *Puller) get(ctx context.Context, ref Ref, offset, size int64, f *os.Fil
 	case http.StatusRequestedRangeNotSatisfiable:
 		return offset, nil // nothing left to send; verification decides
 	default:
-		return offset, p.statusError(resp, "the file "+ref.Repo+"/"+ref.File)
+		return offset, p.statusError(resp, "file "+ref.Repo+"/"+ref.File)
 	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return offset, fmt.Errorf("models: %w", err)

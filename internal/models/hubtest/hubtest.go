@@ -43,6 +43,9 @@ type Hub struct {
 	StallAfter int64
 	// IgnoreRange makes the CDN answer every download with the whole file.
 	IgnoreRange bool
+	// AdvertiseSize, when set, is the X-Linked-Size published instead of the
+	// real one (a file too large for the disk).
+	AdvertiseSize int64
 }
 
 // Request is one request the fake hub or CDN saw.
@@ -136,7 +139,10 @@ func (h *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	files, okRepo := h.repos[repo]
 	data, okFile := files[file]
-	wrong := h.WrongSHA
+	wrong, size := h.WrongSHA, int64(len(data))
+	if h.AdvertiseSize > 0 {
+		size = h.AdvertiseSize
+	}
 	h.mu.Unlock()
 	switch {
 	case !okRepo:
@@ -153,7 +159,7 @@ func (h *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 		sum = SHA256(append([]byte("not "), data...))
 	}
 	w.Header().Set("X-Linked-Etag", strconv.Quote(sum))
-	w.Header().Set("X-Linked-Size", strconv.Itoa(len(data)))
+	w.Header().Set("X-Linked-Size", strconv.FormatInt(size, 10))
 	w.Header().Set("Location", h.cdn.URL+"/cdn/"+repo+"/"+file)
 	w.WriteHeader(http.StatusFound)
 }
