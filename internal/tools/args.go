@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 // schema is the subset of JSON Schema the tools use to describe their
 // arguments: typed properties, required names, enums and array items.
 type schema struct {
+	// order lists the properties as the schema writes them.
+	order       []string
 	Type        string             `json:"type"`
 	Description string             `json:"description"`
 	Properties  map[string]*schema `json:"properties"`
@@ -27,10 +30,45 @@ func parseSchema(raw json.RawMessage) (*schema, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("tools: invalid schema: %w", err)
 	}
+	s.setOrder(raw)
 	if s.Type != "object" {
 		return nil, fmt.Errorf("tools: schema type is %q, want \"object\"", s.Type)
 	}
 	return &s, nil
+}
+
+// setOrder records the order of the properties of s and of its nested
+// schemas, read from the raw JSON.
+func (s *schema) setOrder(raw json.RawMessage) {
+	var parts struct {
+		Properties json.RawMessage `json:"properties"`
+		Items      json.RawMessage `json:"items"`
+	}
+	if json.Unmarshal(raw, &parts) != nil {
+		return
+	}
+	if s.Items != nil && parts.Items != nil {
+		s.Items.setOrder(parts.Items)
+	}
+	dec := json.NewDecoder(bytes.NewReader(parts.Properties))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		name, _ := tok.(string)
+		var sub json.RawMessage
+		if dec.Decode(&sub) != nil {
+			return
+		}
+		s.order = append(s.order, name)
+		if p := s.Properties[name]; p != nil {
+			p.setOrder(sub)
+		}
+	}
 }
 
 // checkArgs checks args against the schema and returns them normalized:
@@ -121,7 +159,7 @@ func checkValue(s *schema, v any, name string, unknown *[]string) (any, error) {
 			}
 			return nil, fmt.Errorf("argument %q must be a string, not %s", name, jsonKind(v))
 		}
-		if len(s.Enum) > 0 && !contains(s.Enum, str) {
+		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {
 			return nil, fmt.Errorf("argument %q must be one of %s, not %q", name, quoteList(s.Enum), str)
 		}
 		return str, nil
@@ -192,17 +230,11 @@ func describeArgs(raw json.RawMessage) string {
 }
 
 func describeProps(s *schema) string {
-	names := make([]string, 0, len(s.Properties))
-	for k := range s.Properties {
-		names = append(names, k)
-	}
-	// Required arguments first, then the others, each group sorted.
-	sort.Slice(names, func(i, j int) bool {
-		ri, rj := contains(s.Required, names[i]), contains(s.Required, names[j])
-		if ri != rj {
-			return ri
-		}
-		return names[i] < names[j]
+	// Required arguments first, then the others, each group in the
+	// schema's order.
+	names := slices.Clone(s.order)
+	sort.SliceStable(names, func(i, j int) bool {
+		return slices.Contains(s.Required, names[i]) && !slices.Contains(s.Required, names[j])
 	})
 	parts := make([]string, len(names))
 	for i, n := range names {
@@ -211,7 +243,7 @@ func describeProps(s *schema) string {
 		if p.Type == "array" && p.Items != nil && p.Items.Type == "object" {
 			typ = "array of {" + describeProps(p.Items) + "}"
 		}
-		if contains(s.Required, n) {
+		if slices.Contains(s.Required, n) {
 			typ += ", required"
 		}
 		parts[i] = fmt.Sprintf("%s (%s)", n, typ)
@@ -254,13 +286,4 @@ func quoteList(ss []string) string {
 		q[i] = strconv.Quote(s)
 	}
 	return strings.Join(q, ", ")
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -126,7 +126,7 @@ func (w atomicWriter) restore(changes []FileChange) error {
 			before = []byte{}
 		}
 		if err := w.write(c.Path, before, 0o644); err != nil {
-			errs = append(errs, fmt.Errorf("tools: restore %s: %w", c.Path, err))
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -120,7 +121,7 @@ func (r Rule) coversTool(tool string) bool {
 	if r.Tool == tool {
 		return true
 	}
-	return contains(toolGroups[r.Tool], tool)
+	return slices.Contains(toolGroups[r.Tool], tool)
 }
 
 // Rules are the allow and deny rules of a configuration.

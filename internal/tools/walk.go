@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -25,7 +24,6 @@ type walkItem struct {
 	abs   string
 	rel   string // relative to the walker's base, with slashes
 	entry fs.DirEntry
-	chain *ignoreChain // for a directory: the rules inside it
 }
 
 // newWalker prepares a walk of start: the .gitignore files of the project
@@ -88,7 +86,7 @@ func (w *walker) list(abs, rel string, chain *ignoreChain) ([]walkItem, *ignoreC
 				continue
 			}
 		}
-		items = append(items, walkItem{abs: a, rel: r, entry: e, chain: chain})
+		items = append(items, walkItem{abs: a, rel: r, entry: e})
 	}
 	return items, chain, nil
 }
@@ -121,14 +119,4 @@ func (w *walker) walk(ctx context.Context, start string, chain *ignoreChain, sta
 	wg.Add(1)
 	dir(start, startRel, chain)
 	wg.Wait()
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
