@@ -1,7 +1,272 @@
 package main
 
-import "errors"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
 
+	"github.com/atelier-dev/atelier/internal/agent"
+	"github.com/atelier-dev/atelier/internal/agent/local"
+	"github.com/atelier-dev/atelier/internal/agent/openai"
+	"github.com/atelier-dev/atelier/internal/chat"
+	"github.com/atelier-dev/atelier/internal/engine"
+	"github.com/atelier-dev/atelier/internal/models"
+	"github.com/atelier-dev/atelier/internal/session"
+	"github.com/atelier-dev/atelier/internal/tools"
+)
+
+// agentFlags are the command line of the coding agent.
+type agentFlags struct {
+	prompt      string
+	format      string
+	mode        string
+	maxTurns    int
+	model       string
+	ctxLen      int
+	baseURL     string
+	apiKey      string
+	remoteModel string
+	cont        bool
+	resume      string
+	sessions    bool
+}
+
+func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
+	var f agentFlags
+	fs := flag.NewFlagSet("atelier", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	fs.StringVar(&f.prompt, "p", "", "run the `task` without a terminal and exit (headless)")
+	fs.StringVar(&f.format, "output-format", "text", "headless output: text, json or stream-json")
+	fs.StringVar(&f.mode, "permission-mode", "ask", "ask, accept-edits, plan (read-only) or bypass")
+	fs.IntVar(&f.maxTurns, "max-turns", 0, "stop after this many model calls (default 50)")
+	fs.StringVar(&f.model, "model", "", "the model: an installed name (see atelier models) or a GGUF `path`")
+	fs.IntVar(&f.ctxLen, "context", 0, "context length to load the local model with (default: the model's, at most 8192)")
+	fs.StringVar(&f.baseURL, "base-url", "", "use an OpenAI-compatible server at this `URL` instead of a local model")
+	fs.StringVar(&f.apiKey, "api-key", "", "the server's API key")
+	fs.StringVar(&f.remoteModel, "remote-model", "", "the model `name` on the server")
+	fs.BoolVar(&f.cont, "continue", false, "continue the latest conversation in this directory")
+	fs.StringVar(&f.resume, "resume", "", "continue the conversation with this `id`")
+	fs.BoolVar(&f.sessions, "sessions", false, "list the conversations of this directory and exit")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q (give a task with -p \"TASK\", or see atelier help)", fs.Arg(0))
+	}
+	switch f.format {
+	case "text", "json", "stream-json":
+	default:
+		return f, fmt.Errorf("--output-format %q: want text, json or stream-json", f.format)
+	}
+	if f.cont && f.resume != "" {
+		return f, errors.New("give --continue or --resume, not both")
+	}
+	if f.maxTurns < 0 {
+		return f, errors.New("--max-turns must be positive")
+	}
+	return f, nil
+}
+
+// noModel is the sentence for a start without a model.
+const noModel = "no model: download one with `atelier pull qwen2.5-coder:1.5b` and start with `atelier --model qwen2.5-coder:1.5b`, give a GGUF file with --model PATH, or use a server with --base-url URL --remote-model NAME"
+
+// newClient makes the model client the flags ask for; close releases it.
+func newClient(f agentFlags) (c agent.Client, name string, close func(), err error) {
+	switch {
+	case f.baseURL != "":
+		oc, err := openai.New(openai.Options{BaseURL: f.baseURL, APIKey: f.apiKey, Model: f.remoteModel})
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return oc, f.remoteModel, func() {}, nil
+	case f.model != "":
+		path := f.model
+		if dir, err := models.DefaultDir(); err == nil {
+			st := &models.Store{Dir: dir}
+			if p, err := st.Resolve(f.model); err == nil {
+				path = p
+			}
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", nil, fmt.Errorf("--model %s: no such installed model or file; see `atelier models`, or download it with `atelier pull`", f.model)
+		}
+		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
+		if err != nil {
+			return nil, "", nil, err
+		}
+		name := strings.TrimSuffix(filepath.Base(path), ".gguf")
+		lc, err := local.New(e, local.Options{Name: name})
+		if err != nil {
+			e.Close()
+			return nil, "", nil, err
+		}
+		return lc, name, func() { e.Close() }, nil
+	}
+	return nil, "", nil, errors.New(noModel)
+}
+
+// openSession opens the conversation the flags ask for: a new one, the
+// latest of the directory (--continue) or a given one (--resume).
+func openSession(st *session.Store, f agentFlags, dir, model string) (*session.Session, error) {
+	switch {
+	case f.cont:
+		s, err := st.Latest(dir)
+		if errors.Is(err, session.ErrNotFound) {
+			return nil, fmt.Errorf("--continue: no earlier conversation in %s", dir)
+		}
+		return s, err
+	case f.resume != "":
+		s, err := st.Get(f.resume)
+		if errors.Is(err, session.ErrNotFound) {
+			return nil, fmt.Errorf("--resume: no conversation %q (see atelier --sessions)", f.resume)
+		}
+		return s, err
+	}
+	return st.Create(dir, model)
+}
+
+func openStore() (*session.Store, error) {
+	dir, err := session.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	return session.Open(dir)
+}
+
+// cmdAgent runs the coding agent in the current directory: headless with
+// -p, else the plain interactive mode.
 func cmdAgent(args []string, s stdio) error {
-	return errors.New("agent: not implemented yet")
+	f, err := parseAgentFlags(args, s)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	st, err := openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if f.sessions {
+		return listSessions(st, dir, s.out)
+	}
+	mode, err := tools.ParseMode(f.mode)
+	if err != nil {
+		return err
+	}
+	client, model, closeClient, err := newClient(f)
+	if err != nil {
+		return err
+	}
+	defer func() { closeClient() }()
+	sess, err := openSession(st, f, dir, model)
+	if err != nil {
+		return err
+	}
+	history, turn, err := sess.Load()
+	if err != nil {
+		return err
+	}
+	ts, err := agent.NewToolset(sess.Project, mode, tools.Rules{})
+	if err != nil {
+		return err
+	}
+	memory, err := agent.LoadMemory(sess.Project, agent.ConfigDir())
+	if err != nil {
+		return err
+	}
+	cfg := agent.Config{
+		Client:   client,
+		Tools:    ts,
+		Gate:     ts,
+		Recorder: sess,
+		MaxTurns: f.maxTurns,
+		System: agent.SystemPrompt(agent.Environment{
+			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
+		}),
+	}
+	if f.prompt != "" {
+		return runHeadless(f, cfg, sess, history, turn, s)
+	}
+	r := &repl{f: f, cfg: cfg, sess: sess, s: s, model: model, closeClient: closeClient}
+	err = r.run(history, turn)
+	closeClient = r.closeClient
+	return err
+}
+
+func listSessions(st *session.Store, dir string, w io.Writer) error {
+	list, err := st.List(dir)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(w, "no conversations in %s\n", dir)
+		return nil
+	}
+	for _, in := range list {
+		fmt.Fprintf(w, "%s  %s  %3d messages  %s\n", in.ID, in.Updated.Local().Format("2006-01-02 15:04"), in.Messages, in.Title)
+	}
+	return nil
+}
+
+// headlessReport is the json output of a headless run.
+type headlessReport struct {
+	Result    string             `json:"result"`
+	SessionID string             `json:"session_id"`
+	Turns     int                `json:"turns"`
+	ToolCalls []agent.CallRecord `json:"tool_calls"`
+	Usage     agent.Usage        `json:"usage"`
+	Error     string             `json:"error,omitempty"`
+}
+
+// runHeadless runs one task without a terminal. Nobody can answer a
+// permission request, so in ask mode the calls that need one are denied and
+// the model is told so (it can still read and search, and says what is
+// left); use --permission-mode accept-edits or bypass to let it act.
+func runHeadless(f agentFlags, cfg agent.Config, sess *session.Session, history []chat.Message, turn int, s stdio) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	enc := json.NewEncoder(s.out)
+	if f.format == "stream-json" {
+		cfg.Events = func(e agent.Event) {
+			b, err := agent.MarshalEvent(e)
+			if err == nil {
+				s.out.Write(append(b, '\n'))
+			}
+		}
+	}
+	a := agent.New(cfg, history, turn)
+	res, err := a.Run(ctx, f.prompt)
+	switch f.format {
+	case "text":
+		if res.Text != "" {
+			fmt.Fprintln(s.out, strings.TrimRight(res.Text, "\n"))
+		}
+	case "json":
+		rep := headlessReport{Result: res.Text, SessionID: sess.ID, Turns: res.Steps, ToolCalls: res.ToolCalls, Usage: res.Usage}
+		if rep.ToolCalls == nil {
+			rep.ToolCalls = []agent.CallRecord{}
+		}
+		if err != nil {
+			rep.Error = err.Error()
+		}
+		enc.Encode(rep)
+	case "stream-json":
+		enc.Encode(map[string]any{"type": "result", "result": res.Text, "session_id": sess.ID, "turns": res.Steps, "usage": res.Usage})
+	}
+	return err
 }

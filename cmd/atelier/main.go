@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"bench":    {"measure prompt and generation speed", cmdBench},
 		"quantize": {"convert a GGUF file to another type", cmdQuantize},
 		"synth":    {"make a random-weight model in a real shape", cmdSynth},
+		"undo":     {"restore the files the agent's last turn changed", cmdUndo},
 	}
 }
 
