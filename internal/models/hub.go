@@ -26,6 +26,7 @@ var (
 	ErrInterrupted  = errors.New("download interrupted")
 	ErrNoSpace      = errors.New("not enough disk space")
 	ErrChecksum     = errors.New("checksum mismatch")
+	ErrBusy         = errors.New("download in progress elsewhere")
 )
 
 // DefaultEndpoint is the public Hugging Face hub.

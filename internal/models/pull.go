@@ -206,6 +206,9 @@ func (p *Puller) download(ctx context.Context, ref Ref, rem remote, prog Progres
 			f.Close()
 		}
 	}()
+	if err := lockPartial(f, name); err != nil {
+		return Result{}, err
+	}
 
 	// Re-hash what is already there.
 	h := sha256.New()
