@@ -77,7 +77,7 @@ func (a *Agent) keepBudget() int { return a.window() / 4 }
 // before it are summarized, those from it on are kept. The kept part is the
 // longest suffix within budget that starts at a user or assistant message
 // (never at a tool result, which must follow its call). 0 means there is
-// nothing to summarize.
+// nothing worth summarizing (at most the first message).
 func (a *Agent) cutIndex(budget int) int {
 	cut := len(a.msgs)
 	size := 0
@@ -90,7 +90,8 @@ func (a *Agent) cutIndex(budget int) int {
 			cut = i
 		}
 	}
-	if len(a.msgs) == 0 {
+	if cut <= 1 {
+		// Only the first message would go: nothing worth summarizing.
 		return 0
 	}
 	return cut
@@ -103,7 +104,19 @@ var ErrCannotCompact = errors.New("agent: nothing to compact")
 // the latest messages as they are.
 func (a *Agent) Compact(ctx context.Context) error {
 	var u Usage
-	return a.compact(ctx, &u)
+	// Keep the latest exchange, from the last prompt on; summarize all
+	// when there is no earlier one.
+	cut := 0
+	for i := len(a.msgs) - 1; i > 0; i-- {
+		if a.msgs[i].Role == chat.RoleUser {
+			cut = i
+			break
+		}
+	}
+	if cut == 0 && len(a.msgs) >= 2 {
+		cut = len(a.msgs)
+	}
+	return a.compactAt(ctx, cut, &u)
 }
 
 const summarizerSystem = `You write summaries of coding sessions. Another assistant will continue the work from your summary alone, so keep every fact it needs and nothing else.`
@@ -116,7 +129,11 @@ Next: the steps that remain.
 Be concise; do not invent anything.`
 
 func (a *Agent) compact(ctx context.Context, usage *Usage) error {
-	cut := a.cutIndex(a.keepBudget())
+	return a.compactAt(ctx, a.cutIndex(a.keepBudget()), usage)
+}
+
+// compactAt replaces the messages before cut with a summary.
+func (a *Agent) compactAt(ctx context.Context, cut int, usage *Usage) error {
 	if cut <= 0 {
 		return ErrCannotCompact
 	}
@@ -151,6 +168,10 @@ func (a *Agent) compact(ctx context.Context, usage *Usage) error {
 		msgs = append([]chat.Message{first}, kept[1:]...)
 	} else {
 		msgs = append([]chat.Message{{Role: chat.RoleUser, Content: head}}, kept...)
+		if len(kept) == 0 {
+			// Keep the turns alternating for the next prompt.
+			msgs = append(msgs, chat.Message{Role: chat.RoleAssistant, Content: "Understood. I will continue from this summary."})
+		}
 	}
 	a.msgs = msgs
 	a.usageAt, a.usageTokens = 0, 0

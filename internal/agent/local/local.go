@@ -139,6 +139,11 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 	window := c.m.ContextLength()
 	room := window - len(ids)
 	if room < 16 {
+		if len(req.Messages) > 0 && req.Messages[0].Role == chat.RoleSystem {
+			if _, base, err := c.Prompt(req.Messages[:1], req.Tools); err == nil && len(base)+16 > window {
+				return agent.Response{}, fmt.Errorf("%w: the instructions and tool descriptions alone take %d tokens and the model was loaded with %d; load it with a longer context (--context)", ErrContextFull, len(base), window)
+			}
+		}
 		return agent.Response{}, fmt.Errorf("%w: the conversation takes %d tokens and the model was loaded with %d; /compact or /clear it, or load the model with a longer context", ErrContextFull, len(ids), window)
 	}
 	maxTokens := req.MaxTokens
