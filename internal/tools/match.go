@@ -127,20 +127,7 @@ func replaceFuzzy(content string, e replacement) (string, editResult, error) {
 		want[i] = normLine(l)
 	}
 	lines := splitLines(content)
-	var starts []int
-	for w := 0; w+len(want) <= len(lines); w++ {
-		ok := true
-		for i := range want {
-			if normLine(lines[w+i]) != want[i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			starts = append(starts, w)
-			w += len(want) - 1
-		}
-	}
+	starts := findLineRuns(lines, want)
 	if len(starts) == 0 {
 		return "", editResult{}, errNotFound
 	}
@@ -185,6 +172,52 @@ func replaceFuzzy(content string, e replacement) (string, editResult, error) {
 		sb.WriteString(l)
 	}
 	return sb.String(), res, nil
+}
+
+// findLineRuns returns the starts of the non-overlapping runs of lines
+// whose normalized text is want, in order. Lines are interned to integers
+// and searched with Knuth-Morris-Pratt, so the cost is linear.
+func findLineRuns(lines, want []string) []int {
+	ids := map[string]int{}
+	wantIDs := make([]int, len(want))
+	for i, w := range want {
+		id, ok := ids[w]
+		if !ok {
+			id = len(ids)
+			ids[w] = id
+		}
+		wantIDs[i] = id
+	}
+	// fail[i] is the length of the longest proper border of want[:i+1].
+	fail := make([]int, len(wantIDs))
+	for i, k := 1, 0; i < len(wantIDs); i++ {
+		for k > 0 && wantIDs[i] != wantIDs[k] {
+			k = fail[k-1]
+		}
+		if wantIDs[i] == wantIDs[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	var starts []int
+	k := 0
+	for i, l := range lines {
+		id, ok := ids[normLine(l)]
+		if !ok {
+			id = -1
+		}
+		for k > 0 && id != wantIDs[k] {
+			k = fail[k-1]
+		}
+		if id == wantIDs[k] {
+			k++
+		}
+		if k == len(wantIDs) {
+			starts = append(starts, i-k+1)
+			k = 0 // runs do not overlap
+		}
+	}
+	return starts
 }
 
 // leading returns the leading whitespace of a line.
@@ -348,13 +381,25 @@ func closestRegion(lines, old []string) (int, float64) {
 	for i, l := range old {
 		oldGrams[i] = bigrams(normLine(l))
 	}
+	// Score at most 32 lines of old, spread over it, so the cost stays
+	// linear in the file's length.
+	sample := make([]int, 0, 32)
+	if k <= 32 {
+		for i := range k {
+			sample = append(sample, i)
+		}
+	} else {
+		for j := range 32 {
+			sample = append(sample, j*(k-1)/31)
+		}
+	}
 	best, bestScore := 0, -1.0
 	for w := 0; w+k <= len(lines); w++ {
 		sum := 0.0
-		for i := 0; i < k; i++ {
+		for _, i := range sample {
 			sum += dice(fileGrams[w+i], oldGrams[i])
 		}
-		if s := sum / float64(len(old)); s > bestScore {
+		if s := sum / float64(len(sample)) * float64(k) / float64(len(old)); s > bestScore {
 			best, bestScore = w, s
 		}
 	}
