@@ -50,6 +50,19 @@ func appendByteLevel(dst []byte, s string) []byte {
 
 // buildEncoder prepares byte fallback.
 func (t *Tokenizer) buildEncoder() {
+	if t.kind == kindSPM {
+		var inLong [256]bool
+		for _, s := range t.texts {
+			if len(s) > 1 {
+				for i := 0; i < len(s); i++ {
+					inLong[s[i]] = true
+				}
+			}
+		}
+		for b := range 0x80 {
+			t.isolated[b] = !inLong[b]
+		}
+	}
 	for b := range 256 {
 		t.byteTok[b] = -1
 		hex := fmt.Sprintf("<0x%02X>", b)

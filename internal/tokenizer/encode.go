@@ -114,6 +114,23 @@ func (t *Tokenizer) encodeBPE(st *encodeState, s string, dst []int32) []int32 {
 // pair whose concatenation is the best-scoring token until none is left,
 // then write each piece as its token or as byte tokens.
 func (t *Tokenizer) encodeSPM(st *encodeState, s string, dst []int32) []int32 {
+	// A byte that no token of two or more bytes contains never merges, so
+	// the text on either side of it can be tokenized on its own.
+	for start := 0; start < len(s); {
+		end := start
+		for end < len(s) && !t.isolated[s[end]] {
+			end++
+		}
+		dst = t.encodeSPMRun(st, s[start:end], dst)
+		if end < len(s) {
+			dst = t.encodeSPMRun(st, s[end:end+1], dst)
+		}
+		start = end + 1
+	}
+	return dst
+}
+
+func (t *Tokenizer) encodeSPMRun(st *encodeState, s string, dst []int32) []int32 {
 	if s == "" {
 		return dst
 	}

@@ -99,7 +99,8 @@ type Tokenizer struct {
 	special     []int32 // tokens the text is partitioned on, longest first
 	specialTrie trie
 
-	byteTok [256]int32 // token for a byte that no token covers, or -1
+	byteTok  [256]int32 // token for a byte that no token covers, or -1
+	isolated [256]bool  // SentencePiece: ASCII bytes no longer token contains
 
 	ranks map[string]int32 // BPE merge "left right" -> rank
 
