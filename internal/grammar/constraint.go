@@ -85,11 +85,24 @@ func (c *Constraint) Mask(logits []float32) {
 	}
 	bits := c.allowed(c.m.cur)
 	negInf := float32(math.Inf(-1))
-	for i := range logits {
-		if i >= c.t.n || bits[i>>6]&(1<<(i&63)) == 0 {
-			logits[i] = negInf
+	n := min(len(logits), c.t.n)
+	for w := 0; w*64 < n; w++ {
+		lo, hi := w*64, min(w*64+64, n)
+		switch word := bits[w]; word {
+		case ^uint64(0):
+		case 0:
+			for i := lo; i < hi; i++ {
+				logits[i] = negInf
+			}
+		default:
+			for i := lo; i < hi; i++ {
+				if word&(1<<(i-lo)) == 0 {
+					logits[i] = negInf
+				}
+			}
 		}
 	}
+	fill(logits, n)
 }
 
 func fill(logits []float32, from int) {
@@ -160,37 +173,42 @@ func stateKey(state []item) string {
 	return string(b)
 }
 
-// maskCache keeps the allowed sets of the last few states: generation
-// often returns to the same state (inside a string, between items).
+// maskCache keeps the allowed sets of the states seen most recently:
+// generation often returns to the same state (inside a string, between
+// items), and a mask is costly to recompute.
 type maskCache struct {
-	keys []string
+	keys []string // least recently used first
 	sets [][]uint64
 }
 
-const maskCacheSize = 8
+const maskCacheSize = 32
 
 func (mc *maskCache) get(key string) []uint64 {
 	for i, k := range mc.keys {
 		if k == key {
-			return mc.sets[i]
+			bits := mc.sets[i]
+			mc.moveToBack(i, key, bits)
+			return bits
 		}
 	}
 	return nil
 }
 
+func (mc *maskCache) moveToBack(i int, key string, bits []uint64) {
+	copy(mc.keys[i:], mc.keys[i+1:])
+	copy(mc.sets[i:], mc.sets[i+1:])
+	mc.keys[len(mc.keys)-1], mc.sets[len(mc.sets)-1] = key, bits
+}
+
 func (mc *maskCache) put(key string, words int) []uint64 {
-	var bits []uint64
 	if len(mc.keys) < maskCacheSize {
-		bits = make([]uint64, words)
+		bits := make([]uint64, words)
 		mc.keys = append(mc.keys, key)
 		mc.sets = append(mc.sets, bits)
-	} else {
-		// Replace the oldest entry.
-		bits = mc.sets[0]
-		clear(bits)
-		copy(mc.keys, mc.keys[1:])
-		copy(mc.sets, mc.sets[1:])
-		mc.keys[len(mc.keys)-1], mc.sets[len(mc.sets)-1] = key, bits
+		return bits
 	}
+	bits := mc.sets[0] // reuse the least recently used
+	clear(bits)
+	mc.moveToBack(0, key, bits)
 	return bits
 }
