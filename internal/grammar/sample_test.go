@@ -2,7 +2,7 @@ package grammar
 
 import (
 	"encoding/json"
-		"math/rand/v2"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"

@@ -98,7 +98,7 @@ var formats = map[string]func(string) bool{
 		return err == nil
 	},
 	"date-time": func(s string) bool { _, err := time.Parse(time.RFC3339Nano, s); return err == nil },
-	"uuid": regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`).MatchString,
+	"uuid":      regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`).MatchString,
 }
 
 func (v *validator) check(schema any, inst any, at string) error {
