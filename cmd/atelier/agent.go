@@ -38,6 +38,7 @@ type agentFlags struct {
 	cont        bool
 	resume      string
 	sessions    bool
+	plain       bool
 }
 
 func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
@@ -56,6 +57,7 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	fs.BoolVar(&f.cont, "continue", false, "continue the latest conversation in this directory")
 	fs.StringVar(&f.resume, "resume", "", "continue the conversation with this `id`")
 	fs.BoolVar(&f.sessions, "sessions", false, "list the conversations of this directory and exit")
+	fs.BoolVar(&f.plain, "plain", false, "use the plain line-based interactive mode, even in a terminal")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -163,6 +165,9 @@ func cmdAgent(args []string, s stdio) error {
 	defer st.Close()
 	if f.sessions {
 		return listSessions(st, dir, s.out)
+	}
+	if useTUI(f, s) {
+		return runTUI(f, st, dir, s)
 	}
 	mode, err := tools.ParseMode(f.mode)
 	if err != nil {

@@ -81,7 +81,7 @@ func New(ctx context.Context, o Options) *Model {
 	m.pt = &painter{th: th, md: newMarkdown(th.markdown), hl: newHighlighter(th.chroma)}
 	m.in = newInput(th)
 	m.be = newBackend(m.opts)
-	m.firstRun = o.Agent.Client == nil
+	m.firstRun = o.Agent.Client == nil && o.Start == ""
 	m.in.setWidth(m.width - 2)
 	m.replay(o.History)
 	return m
@@ -111,9 +111,12 @@ func (m *Model) setDark(dark bool) {
 // machine.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.be.listen(), listFiles(m.opts.Dir), tea.RequestBackgroundColor}
-	if m.firstRun {
+	switch {
+	case m.firstRun:
 		cmds = append(cmds, detect(m.opts.Machine, m.opts.Models))
-	} else {
+	case m.opts.Agent.Client == nil:
+		cmds = append(cmds, m.useModel(m.opts.Start))
+	default:
 		cmds = append(cmds, m.be.tokens())
 	}
 	return tea.Batch(cmds...)

@@ -81,6 +81,9 @@ type Options struct {
 	Turn    int
 	// Model describes Agent.Client.
 	Model ModelInfo
+	// Start names a model for Load to load as the interface starts (with
+	// its progress in view), when Agent.Client is nil.
+	Start string
 	// Session records the conversation (it becomes Agent.Recorder) and
 	// undoes turns (/undo); nil for neither.
 	Session *session.Session
