@@ -66,9 +66,9 @@ func (t *Tokenizer) buildEncoder() {
 	for b := range 256 {
 		t.byteTok[b] = -1
 		hex := fmt.Sprintf("<0x%02X>", b)
-		if id, ok := t.toID[hex]; ok && !t.byteLevel {
+		if id, ok := t.toID.find(hex); ok && !t.byteLevel {
 			t.byteTok[b] = id
-		} else if id, ok := t.toID[string([]byte{byte(b)})]; ok && t.kind == kindSPM {
+		} else if id, ok := t.toID.find(string([]byte{byte(b)})); ok && t.kind == kindSPM {
 			t.byteTok[b] = id
 		}
 	}
@@ -76,14 +76,13 @@ func (t *Tokenizer) buildEncoder() {
 
 // mergeRanks maps each BPE merge to its rank. Like llama.cpp, a merge is
 // split at its first space after the first byte; symbols never contain a
-// space, so the whole string is the key. Going backwards, the first of
-// duplicate merges wins, as in llama.cpp.
-func mergeRanks(merges []string) map[string]int32 {
-	ranks := make(map[string]int32, len(merges))
-	for rank := len(merges) - 1; rank >= 0; rank-- {
-		mg := merges[rank]
+// space, so the whole string is the key. The first of duplicate merges
+// wins, as in llama.cpp.
+func mergeRanks(merges []string) *strIndex {
+	ranks := newStrIndex(merges, len(merges))
+	for rank, mg := range merges {
 		if len(mg) >= 3 && strings.IndexByte(mg[1:], ' ') >= 0 {
-			ranks[mg] = int32(rank)
+			ranks.add(int32(rank))
 		}
 	}
 	return ranks
@@ -160,12 +159,12 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 	}
 	st.wbuf = e
 	if t.ignoreMerges {
-		if id, ok := t.toID[string(e)]; ok {
+		if id, ok := t.toID.findBytes(e); ok {
 			return append(out, id)
 		}
 	}
 	if t.lineTokens && strings.Trim(w, "\n") == "" {
-		if id, ok := t.toID[w]; ok {
+		if id, ok := t.toID.find(w); ok {
 			return append(out, id)
 		}
 	}
@@ -183,7 +182,7 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 			return
 		}
 		key = append(append(append(key[:0], e[syms[l].start:syms[l].end]...), ' '), e[syms[r].start:syms[r].end]...)
-		if rank, ok := t.ranks[string(key)]; ok {
+		if rank, ok := t.ranks.findBytes(key); ok {
 			h = pushCand(h, cand{pri: -float64(rank), left: l, right: r, size: syms[r].end - syms[l].start})
 		}
 	}
@@ -208,13 +207,13 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 	}
 	for i := int32(0); i >= 0; i = syms[i].next {
 		sy := e[syms[i].start:syms[i].end]
-		if id, ok := t.toID[string(sy)]; ok {
+		if id, ok := t.toID.findBytes(sy); ok {
 			out = append(out, id)
 			continue
 		}
 		for _, c := range sy {
 			if t.byteLevel {
-				if id, ok := t.toID[string(c)]; ok {
+				if id, ok := t.toID.find(string(c)); ok {
 					out = append(out, id)
 				}
 			} else if id := t.byteTok[c]; id >= 0 {

@@ -202,6 +202,6 @@ func (t *Tokenizer) TokenText(id int32) string {
 
 // TokenID returns the id of the token whose vocabulary entry is s.
 func (t *Tokenizer) TokenID(s string) (int32, bool) {
-	id, ok := t.toID[s]
+	id, ok := t.toID.find(s)
 	return id, ok
 }

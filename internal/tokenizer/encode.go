@@ -146,7 +146,7 @@ func (t *Tokenizer) encodeSPMRun(st *encodeState, s string, dst []int32) []int32
 		if l < 0 || r < 0 {
 			return
 		}
-		id, ok := t.toID[s[syms[l].start:syms[r].end]]
+		id, ok := t.toID.find(s[syms[l].start:syms[r].end])
 		if !ok {
 			return
 		}
@@ -173,7 +173,7 @@ func (t *Tokenizer) encodeSPMRun(st *encodeState, s string, dst []int32) []int32
 	}
 	for i := int32(0); i >= 0; i = syms[i].next {
 		sy := syms[i]
-		if id, ok := t.toID[s[sy.start:sy.end]]; ok {
+		if id, ok := t.toID.find(s[sy.start:sy.end]); ok {
 			dst = append(dst, id)
 			continue
 		}

@@ -29,7 +29,7 @@ var (
 func (t *Tokenizer) findByText(texts []string) int32 {
 	best := int32(-1)
 	for _, s := range texts {
-		if i, ok := t.toID[s]; ok && (best < 0 || i < best) {
+		if i, ok := t.toID.find(s); ok && (best < 0 || i < best) {
 			best = i
 		}
 	}
@@ -69,13 +69,13 @@ func (t *Tokenizer) buildEOG(fim [6]int32) {
 		}
 	}
 	for _, s := range eogTexts {
-		if id, ok := t.toID[s]; ok {
+		if id, ok := t.toID.find(s); ok {
 			t.eog[id] = true
 			t.attrs[id] |= attrControl
 		}
 	}
 	for _, s := range []string{"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"} {
-		if id, ok := t.toID[s]; ok {
+		if id, ok := t.toID.find(s); ok {
 			t.attrs[id] = attrUserDefined
 		}
 	}
@@ -85,7 +85,7 @@ func (t *Tokenizer) buildEOG(fim [6]int32) {
 		}
 	}
 	has := func(s string) (int32, bool) {
-		id, ok := t.toID[s]
+		id, ok := t.toID.find(s)
 		return id, ok && t.eog[id]
 	}
 	_, ret := has("<|return|>")

@@ -91,8 +91,8 @@ type Tokenizer struct {
 	texts      []string
 	scores     []float32
 	attrs      []uint16
-	toID       map[string]int32 // vocabulary text -> id
-	pieces     []string         // bytes each token decodes to, special tokens included; see piecesOf
+	toID       *strIndex // vocabulary text -> id
+	pieces     []string  // bytes each token decodes to, special tokens included; see piecesOf
 	piecesOnce sync.Once
 	eog        map[int32]bool
 
@@ -102,7 +102,7 @@ type Tokenizer struct {
 	byteTok  [256]int32 // token for a byte that no token covers, or -1
 	isolated [256]bool  // SentencePiece: ASCII bytes no longer token contains
 
-	ranks map[string]int32 // BPE merge "left right" -> rank
+	ranks *strIndex // BPE merge "left right" -> rank
 
 	scratch sync.Pool // *encodeState
 }
@@ -162,16 +162,15 @@ func New(v *Vocab) (*Tokenizer, error) {
 	t.texts = make([]string, n)
 	t.attrs = make([]uint16, n)
 	t.scores = make([]float32, n)
-	t.toID = make(map[string]int32, n)
+	t.toID = newStrIndex(t.texts, n)
 	for i, s := range v.Tokens {
 		if s == "" {
 			s = "[EMPTY_" + strconv.Itoa(i) + "]"
 		}
-		if j, dup := t.toID[s]; dup {
+		t.texts[i] = s
+		if j := t.toID.add(int32(i)); j != int32(i) {
 			return nil, fmt.Errorf("%w: duplicate token %q has ids %d and %d", ErrVocab, s, j, i)
 		}
-		t.toID[s] = int32(i)
-		t.texts[i] = s
 		if v.Scores != nil {
 			t.scores[i] = v.Scores[i]
 		}
@@ -261,7 +260,7 @@ func attrOfType(ty TokenType) uint16 {
 }
 
 func (t *Tokenizer) setAttrByText(s string, a uint16, on bool) {
-	if i, ok := t.toID[s]; ok {
+	if i, ok := t.toID.find(s); ok {
 		if on {
 			t.attrs[i] |= a
 		} else {
