@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"internal/tokenizer":  3,
 	"internal/kvcache":    3,
 	"internal/model":      4,
+	"internal/quantize":   4,
 	"internal/model/":     5, // one package per architecture, on top of model
 	"internal/sample":     5,
 	"internal/grammar":    5,

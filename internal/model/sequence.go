@@ -103,7 +103,7 @@ func (a *activations) get(t tensor.Type, n, cols int) (rows []byte, stride int) 
 	}
 	buf := a.buf[slot][:n*stride]
 	for i := range n {
-		if err := tensor.Quantize(t, buf[i*stride:(i+1)*stride], a.src[i*cols:(i+1)*cols]); err != nil {
+		if err := tensor.QuantizeActivations(t, buf[i*stride:(i+1)*stride], a.src[i*cols:(i+1)*cols]); err != nil {
 			panic(err) // the type was checked at load
 		}
 	}
