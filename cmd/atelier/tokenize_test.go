@@ -13,6 +13,7 @@ import (
 func TestTokenizeVocabCases(t *testing.T) {
 	for _, name := range []string{"qwen2", "qwen35", "llama-bpe", "llama-spm", "phi-3", "gpt-2", "deepseek-coder", "starcoder", "gemma-4"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			model := testshared.Path(t, "testdata/vocab/ggml-vocab-"+name+".gguf")
 			inp, err := os.ReadFile(model + ".inp")
 			if err != nil {
