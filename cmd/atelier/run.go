@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/engine"
+	"github.com/atelier-dev/atelier/internal/models"
 	"github.com/atelier-dev/atelier/internal/sample"
 )
 
@@ -47,8 +49,12 @@ func cmdRun(args []string, s stdio) error {
 		p.Seed = uint64(time.Now().UnixNano())
 	}
 
+	path, err := loadablePath(*modelPath, *ctxLen)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	e, err := engine.Load(*modelPath, engine.Options{Threads: *threads, ContextLength: *ctxLen, NoMmap: *noMmap})
+	e, err := engine.Load(path, engine.Options{Threads: *threads, ContextLength: *ctxLen, NoMmap: *noMmap})
 	if err != nil {
 		return err
 	}
@@ -73,6 +79,24 @@ func cmdRun(args []string, s stdio) error {
 		return nil
 	}
 	return err
+}
+
+// loadablePath resolves a model name or path (see models.Resolve) and
+// checks that the model fits this machine's memory at the context it will
+// be loaded with, so a model too large is refused with a sentence instead
+// of swapping the machine to a halt.
+func loadablePath(nameOrPath string, ctxLen int) (string, error) {
+	path, err := models.Resolve(nameOrPath)
+	if err != nil {
+		return "", err
+	}
+	if ctxLen <= 0 {
+		ctxLen = engine.DefaultContext
+	}
+	if err := models.CheckFile(models.Detect(filepath.Dir(path)), path, ctxLen); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 func writeText(s stdio, text string) (int, error) {
