@@ -1,0 +1,62 @@
+//go:build !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 reports whether the assembly kernels can run: they use AVX2,
+// FMA and F16C.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
+
+// dotQ8_0Rows8 computes eight rows of Q8_0 weights at stride bytes against
+// the Q8_0 activations x:
+//
+//	for r := range 8 {
+//		out[r] = DotQ8_0Q8_0(w[r*stride:], x, nblocks)
+//	}
+//
+//go:noescape
+func dotQ8_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ5_0Rows8 computes eight rows of Q5_0 weights against Q8_0 activations:
+//
+//	for r := range 8 {
+//		out[r] = DotQ5_0Q8_0(w[r*stride:], x, nblocks)
+//	}
+//
+//go:noescape
+func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ4_0Rows8 computes eight rows of Q4_0 weights against Q8_0 activations:
+//
+//	for r := range 8 {
+//		out[r] = DotQ4_0Q8_0(w[r*stride:], x, nblocks)
+//	}
+//
+//go:noescape
+func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+type rows8 func(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotRows8 runs k over the rows of out eight at a time and dot over the rest.
+func dotRows8(k rows8, out []float32, w []byte, stride int, x []byte, nblocks int, dot func(w, x []byte, nblocks int) float32) {
+	r := 0
+	if hasAVX2 && nblocks > 0 {
+		for ; r+8 <= len(out); r += 8 {
+			k(&w[r*stride], stride, &x[0], nblocks, &out[r])
+		}
+	}
+	dotRowsRef(out, r, w, stride, x, nblocks, dot)
+}
+
+func dotRowsQ8_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	dotRows8(dotQ8_0Rows8, out, w, stride, x, nblocks, DotQ8_0Q8_0)
+}
+
+func dotRowsQ5_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	dotRows8(dotQ5_0Rows8, out, w, stride, x, nblocks, DotQ5_0Q8_0)
+}
+
+func dotRowsQ4_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	dotRows8(dotQ4_0Rows8, out, w, stride, x, nblocks, DotQ4_0Q8_0)
+}

@@ -1,0 +1,230 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Multi-row dot products of the 32-element quantized types with Q8_0
+// activations, for AVX2 with F16C. Each call computes eight rows (one per
+// float lane) against one activation row. The integer sum of each block is
+// exact; each row's float sum is accumulated block by block in its own lane
+// with a multiply then an add (no fusing), the order of the reference.
+
+DATA q5shuf<>+0(SB)/8, $0x0000000000000000
+DATA q5shuf<>+8(SB)/8, $0x0101010101010101
+DATA q5shuf<>+16(SB)/8, $0x0202020202020202
+DATA q5shuf<>+24(SB)/8, $0x0303030303030303
+GLOBL q5shuf<>(SB), RODATA|NOPTR, $32
+
+DATA q5bits<>+0(SB)/8, $0x7fbfdfeff7fbfdfe
+DATA q5bits<>+8(SB)/8, $0x7fbfdfeff7fbfdfe
+DATA q5bits<>+16(SB)/8, $0x7fbfdfeff7fbfdfe
+DATA q5bits<>+24(SB)/8, $0x7fbfdfeff7fbfdfe
+GLOBL q5bits<>(SB), RODATA|NOPTR, $32
+
+DATA bytesF0<>+0(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA bytesF0<>+8(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA bytesF0<>+16(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA bytesF0<>+24(SB)/8, $0xf0f0f0f0f0f0f0f0
+GLOBL bytesF0<>(SB), RODATA|NOPTR, $32
+
+DATA bytes0F<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bytes0F<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bytes0F<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA bytes0F<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL bytes0F<>(SB), RODATA|NOPTR, $32
+
+DATA bytes08<>+0(SB)/8, $0x0808080808080808
+DATA bytes08<>+8(SB)/8, $0x0808080808080808
+DATA bytes08<>+16(SB)/8, $0x0808080808080808
+DATA bytes08<>+24(SB)/8, $0x0808080808080808
+GLOBL bytes08<>(SB), RODATA|NOPTR, $32
+
+DATA allOnes<>+0(SB)/8, $0xffffffffffffffff
+DATA allOnes<>+8(SB)/8, $0xffffffffffffffff
+DATA allOnes<>+16(SB)/8, $0xffffffffffffffff
+DATA allOnes<>+24(SB)/8, $0xffffffffffffffff
+GLOBL allOnes<>(SB), RODATA|NOPTR, $32
+
+DATA words1<>+0(SB)/8, $0x0001000100010001
+DATA words1<>+8(SB)/8, $0x0001000100010001
+DATA words1<>+16(SB)/8, $0x0001000100010001
+DATA words1<>+24(SB)/8, $0x0001000100010001
+GLOBL words1<>(SB), RODATA|NOPTR, $32
+
+// SIGNED8 multiplies the signed bytes in Y8 by the activation bytes in Y15
+// and leaves eight int32 partial sums in dst (|w|·sign(x, w), then pairs).
+#define SIGNED8(dst) \
+	VPSIGNB    Y8, Y15, Y9; \
+	VPABSB     Y8, Y8; \
+	VPMADDUBSW Y9, Y8, Y8; \
+	VPMADDWD   Y13, Y8, dst
+
+#define ROWQ8_0(p, dst) \
+	VMOVDQU 2(p), Y8; \
+	SIGNED8(dst)
+
+// ROWQ5_0 decodes a Q5_0 block (d, qh, qs) to signed bytes q−16.
+#define ROWQ5_0(p, dst) \
+	VMOVDQU      6(p), X8; \
+	VPSRLW       $4, X8, X9; \
+	VINSERTI128  $1, X9, Y8, Y8; \
+	VPAND        Y11, Y8, Y8; \
+	VPBROADCASTD 2(p), Y9; \
+	VPSHUFB      q5shuf<>(SB), Y9, Y9; \
+	VPOR         q5bits<>(SB), Y9, Y9; \
+	VPCMPEQB     allOnes<>(SB), Y9, Y9; \
+	VPANDN       bytesF0<>(SB), Y9, Y9; \
+	VPOR         Y9, Y8, Y8; \
+	SIGNED8(dst)
+
+// ROWQ4_0 decodes a Q4_0 block (d, qs) to signed bytes q−8.
+#define ROWQ4_0(p, dst) \
+	VMOVDQU     2(p), X8; \
+	VPSRLW      $4, X8, X9; \
+	VINSERTI128 $1, X9, Y8, Y8; \
+	VPAND       Y11, Y8, Y8; \
+	VPSUBB      bytes08<>(SB), Y8, Y8; \
+	SIGNED8(dst)
+
+// HSUM8 adds the eight int32 lanes of each of Y0..Y7 into lane r of Y1 as
+// float32, and converts the eight row scales (halves in X10) into Y10.
+#define HSUM8 \
+	VPHADDD    Y1, Y0, Y0; \
+	VPHADDD    Y3, Y2, Y2; \
+	VPHADDD    Y5, Y4, Y4; \
+	VPHADDD    Y7, Y6, Y6; \
+	VPHADDD    Y2, Y0, Y0; \
+	VPHADDD    Y6, Y4, Y4; \
+	VPERM2I128 $0x20, Y4, Y0, Y1; \
+	VPERM2I128 $0x31, Y4, Y0, Y2; \
+	VPADDD     Y2, Y1, Y1; \
+	VCVTDQ2PS  Y1, Y1; \
+	VCVTPH2PS  X10, Y10
+
+// ACC_DD adds sum·(dw·dx) to the accumulator Y12.
+#define ACC_DD \
+	VMULPS Y14, Y10, Y10; \
+	VMULPS Y10, Y1, Y1; \
+	VADDPS Y1, Y12, Y12
+
+// ACC_SEQ adds (sum·dw)·dx to the accumulator Y12.
+#define ACC_SEQ \
+	VMULPS Y10, Y1, Y1; \
+	VMULPS Y14, Y1, Y1; \
+	VADDPS Y1, Y12, Y12
+
+// SCALES gathers the eight rows' block scales (halves at offset 0).
+#define SCALES \
+	VPINSRW $0, (SI), X10, X10; \
+	VPINSRW $1, (R8), X10, X10; \
+	VPINSRW $2, (R9), X10, X10; \
+	VPINSRW $3, (R10), X10, X10; \
+	VPINSRW $4, (R11), X10, X10; \
+	VPINSRW $5, (R12), X10, X10; \
+	VPINSRW $6, (R13), X10, X10; \
+	VPINSRW $7, (BX), X10, X10
+
+#define PROLOGUE \
+	MOVQ    w+0(FP), SI; \
+	MOVQ    stride+8(FP), AX; \
+	MOVQ    x+16(FP), DI; \
+	MOVQ    nblocks+24(FP), CX; \
+	MOVQ    out+32(FP), DX; \
+	LEAQ    (SI)(AX*1), R8; \
+	LEAQ    (R8)(AX*1), R9; \
+	LEAQ    (R9)(AX*1), R10; \
+	LEAQ    (R10)(AX*1), R11; \
+	LEAQ    (R11)(AX*1), R12; \
+	LEAQ    (R12)(AX*1), R13; \
+	LEAQ    (R13)(AX*1), BX; \
+	VMOVDQU words1<>(SB), Y13; \
+	VMOVDQU bytes0F<>(SB), Y11; \
+	VXORPS  Y12, Y12, Y12
+
+#define XBLOCK \
+	VMOVDQU      2(DI), Y15; \
+	MOVWLZX      (DI), AX; \
+	VMOVD        AX, X14; \
+	VCVTPH2PS    X14, X14; \
+	VBROADCASTSS X14, Y14
+
+#define ADVANCE(n) \
+	ADDQ $n, SI; \
+	ADDQ $n, R8; \
+	ADDQ $n, R9; \
+	ADDQ $n, R10; \
+	ADDQ $n, R11; \
+	ADDQ $n, R12; \
+	ADDQ $n, R13; \
+	ADDQ $n, BX; \
+	ADDQ $34, DI; \
+	DECQ CX
+
+#define EIGHTROWS(ROW) \
+	ROW(SI, Y0); \
+	ROW(R8, Y1); \
+	ROW(R9, Y2); \
+	ROW(R10, Y3); \
+	ROW(R11, Y4); \
+	ROW(R12, Y5); \
+	ROW(R13, Y6); \
+	ROW(BX, Y7)
+
+// func dotQ8_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+TEXT ·dotQ8_0Rows8(SB), NOSPLIT, $0-40
+	PROLOGUE
+	TESTQ CX, CX
+	JZ    q80done
+
+q80loop:
+	XBLOCK
+	EIGHTROWS(ROWQ8_0)
+	SCALES
+	HSUM8
+	ACC_DD
+	ADVANCE(34)
+	JNZ q80loop
+
+q80done:
+	VMOVUPS Y12, (DX)
+	VZEROUPPER
+	RET
+
+// func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $0-40
+	PROLOGUE
+	TESTQ CX, CX
+	JZ    q50done
+
+q50loop:
+	XBLOCK
+	EIGHTROWS(ROWQ5_0)
+	SCALES
+	HSUM8
+	ACC_DD
+	ADVANCE(22)
+	JNZ q50loop
+
+q50done:
+	VMOVUPS Y12, (DX)
+	VZEROUPPER
+	RET
+
+// func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+TEXT ·dotQ4_0Rows8(SB), NOSPLIT, $0-40
+	PROLOGUE
+	TESTQ CX, CX
+	JZ    q40done
+
+q40loop:
+	XBLOCK
+	EIGHTROWS(ROWQ4_0)
+	SCALES
+	HSUM8
+	ACC_SEQ
+	ADVANCE(18)
+	JNZ q40loop
+
+q40done:
+	VMOVUPS Y12, (DX)
+	VZEROUPPER
+	RET

@@ -1,0 +1,136 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The multi-row kernels must equal the single-row reference bit for bit.
+// The fuzz targets draw weights (any bit pattern, float scale fields made
+// finite) and activations (quants in [-127, 127], as the quantizers make)
+// from a seeded generator; the seed corpora are in testdata/fuzz.
+
+// rowKernel is one multi-row kernel with its reference and block layout.
+type rowKernel struct {
+	name        string
+	wBlock      int   // bytes per weight block
+	xBlock      int   // bytes per activation block
+	wF16, xF16  []int // offsets of f16 scale fields in a block
+	xF32        []int // offsets of f32 scale fields in an activation block
+	xQuants     [2]int
+	rows        func(out []float32, w []byte, stride int, x []byte, nblocks int)
+	ref         func(w, x []byte, nblocks int) float32
+}
+
+func rowKernels() []rowKernel {
+	return []rowKernel{
+		{name: "Q8_0", wBlock: BlockQ8_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ8_0, ref: DotQ8_0Q8_0},
+		{name: "Q4_0", wBlock: BlockQ4_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ4_0, ref: DotQ4_0Q8_0},
+		{name: "Q5_0", wBlock: BlockQ5_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ5_0, ref: DotQ5_0Q8_0},
+	}
+}
+
+// randomF16 returns a finite half, mostly of moderate size.
+func randomF16(r *rand.Rand) uint16 {
+	if r.IntN(8) == 0 {
+		return uint16(r.Uint32()) &^ 0x4000 // any exponent but 31
+	}
+	return F32ToF16(float32(r.NormFloat64() * 0.05))
+}
+
+// fillRows fills w (weights) and x (activations) for kernel k.
+func (k rowKernel) fill(r *rand.Rand, w, x []byte) {
+	for i := range w {
+		w[i] = byte(r.Uint32())
+	}
+	if k.name == "Q8_0" {
+		for i := range w {
+			if w[i] == 0x80 {
+				w[i] = 0x81
+			}
+		}
+	}
+	for b := 0; b+k.wBlock <= len(w); b += k.wBlock {
+		for _, off := range k.wF16 {
+			binary.LittleEndian.PutUint16(w[b+off:], randomF16(r))
+		}
+	}
+	for b := 0; b+k.xBlock <= len(x); b += k.xBlock {
+		for i := k.xQuants[0]; i < k.xQuants[1]; i++ {
+			x[b+i] = byte(int8(r.IntN(255) - 127))
+		}
+		for _, off := range k.xF16 {
+			binary.LittleEndian.PutUint16(x[b+off:], randomF16(r))
+		}
+		for _, off := range k.xF32 {
+			binary.LittleEndian.PutUint32(x[b+off:], math.Float32bits(float32(r.NormFloat64()*0.01)))
+		}
+	}
+}
+
+func sameFloat(a, b float32) bool {
+	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+}
+
+// checkRowKernel runs k on rows rows of nblocks with the given padding
+// between rows and compares with the reference.
+func checkRowKernel(t *testing.T, k rowKernel, seed uint64, rows, nblocks, pad int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 7))
+	stride := nblocks*k.wBlock + pad
+	w := make([]byte, rows*stride)
+	x := make([]byte, nblocks*k.xBlock)
+	k.fill(r, w, x)
+	out := make([]float32, rows)
+	k.rows(out, w, stride, x, nblocks)
+	for i := range rows {
+		want := k.ref(w[i*stride:], x, nblocks)
+		if !sameFloat(out[i], want) {
+			t.Fatalf("%s seed %d: %d rows of %d blocks, row %d: got %v (%#x), want %v (%#x)",
+				k.name, seed, rows, nblocks, i, out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
+		}
+	}
+}
+
+func TestDotRows(t *testing.T) {
+	for _, k := range rowKernels() {
+		t.Run(k.name, func(t *testing.T) {
+			for _, c := range []struct{ rows, nblocks, pad int }{
+				{0, 4, 0}, {1, 1, 0}, {7, 3, 0}, {8, 1, 0}, {8, 28, 0}, {9, 5, 3}, {16, 152, 0}, {24, 7, 1}, {33, 2, 0},
+			} {
+				for seed := range uint64(4) {
+					checkRowKernel(t, k, seed, c.rows, c.nblocks, c.pad)
+				}
+			}
+		})
+	}
+}
+
+func FuzzDotRows(f *testing.F) {
+	f.Add(uint64(1), uint8(8), uint8(4), uint8(0), uint8(0))
+	f.Add(uint64(2), uint8(17), uint8(9), uint8(3), uint8(2))
+	f.Fuzz(func(t *testing.T, seed uint64, rows, nblocks, pad, kind uint8) {
+		ks := rowKernels()
+		checkRowKernel(t, ks[int(kind)%len(ks)], seed, int(rows%40), int(nblocks%64), int(pad%8))
+	})
+}
+
+func BenchmarkDotRows(b *testing.B) {
+	const rows, cols = 64, 4096
+	for _, k := range rowKernels() {
+		b.Run(k.name, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 2))
+			nb := cols / 32
+			w := make([]byte, rows*nb*k.wBlock)
+			x := make([]byte, nb*k.xBlock)
+			k.fill(r, w, x)
+			out := make([]float32, rows)
+			b.SetBytes(int64(len(w)))
+			for b.Loop() {
+				k.rows(out, w, nb*k.wBlock, x, nb)
+			}
+		})
+	}
+}
