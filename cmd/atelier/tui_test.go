@@ -98,7 +98,7 @@ func TestTUIEndToEnd(t *testing.T) {
 	}()
 
 	scr := &screen{emu: vt.NewEmulator(80, 24)}
-	go io.Copy(scr, ptmx)      // what the program draws
+	go io.Copy(scr, ptmx)     // what the program draws
 	go io.Copy(ptmx, scr.emu) // the terminal's answers to its queries
 	typeKeys := func(s string) {
 		if _, err := ptmx.Write([]byte(s)); err != nil {

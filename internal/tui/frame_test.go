@@ -53,7 +53,7 @@ func withAgent() Options {
 
 type nopTools struct{}
 
-func (nopTools) Tools() []chat.Tool                                    { return nil }
+func (nopTools) Tools() []chat.Tool                                  { return nil }
 func (nopTools) Run(context.Context, chat.ToolCall) agent.ToolOutput { return agent.ToolOutput{} }
 
 // feed gives the model a batch of backend events.
