@@ -141,7 +141,7 @@ func (m *Model) command(line string) tea.Cmd {
 func (m *Model) statsText() string {
 	ctx := "unknown"
 	if m.window > 0 {
-		ctx = fmt.Sprintf("%s of %s tokens (%d%%)", short(m.used), short(m.window), m.used*100/m.window)
+		ctx = fmt.Sprintf("%s of %s tokens (%d%%)", short(m.used), windowSize(m.window), m.used*100/m.window)
 	}
 	speed := "-"
 	if m.speed > 0 {

@@ -47,7 +47,7 @@ func (md *markdown) render(text string, width int) string {
 	if err != nil {
 		return text
 	}
-	return trimBlankLines(out)
+	return trimBlankLines(strings.ReplaceAll(out, "\t", "    "))
 }
 
 func trimBlankLines(s string) string {

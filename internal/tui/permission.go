@@ -79,9 +79,9 @@ func (d *permDialog) view(p *painter, width, height int) []string {
 			}
 		}
 	}
-	opts := th.key.Render("y") + " yes  " + th.key.Render("n") + " no  " + th.key.Render("a") + " always (this session)"
+	opts := th.key.Render("y") + " yes  " + th.key.Render("n") + " no  " + th.key.Render("a") + " always " + d.req.Call.Name + " this session"
 	if d.req.Prefix != "" {
-		opts += "  " + th.key.Render("p") + " always for `" + d.req.Prefix + "`"
+		opts += "  " + th.key.Render("p") + " always `" + d.req.Prefix + "`"
 	}
 	opts += "  " + th.key.Render("esc") + " stop"
 	optLines := wrap(opts, inner)

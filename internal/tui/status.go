@@ -9,6 +9,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// windowSize prints a context length: 8k for 8192.
+func windowSize(n int) string {
+	if n >= 1024 && n%1024 == 0 {
+		return fmt.Sprintf("%dk", n/1024)
+	}
+	return short(n)
+}
+
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 // bar draws a progress bar of width cells for done of total.
@@ -88,7 +96,7 @@ func (m *Model) statusLine(width int) string {
 		case pct >= 70:
 			st = th.warn
 		}
-		parts = append(parts, st.Render(fmt.Sprintf("ctx %s/%s %d%%", short(m.used), short(m.window), pct)))
+		parts = append(parts, st.Render(fmt.Sprintf("ctx %s/%s %d%%", short(m.used), windowSize(m.window), pct)))
 	}
 	if m.speed > 0 {
 		parts = append(parts, th.dim.Render(fmt.Sprintf("%.1f tok/s", m.speed)))

@@ -13,9 +13,6 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.frameText())
 	v.AltScreen = true
 	v.WindowTitle = "atelier"
-	if m.running || m.task != nil {
-		v.ProgramStatus = nil
-	}
 	return v
 }
 
@@ -29,7 +26,7 @@ func (m *Model) frameText() string {
 	case m.picker != nil:
 		mid = m.picker.view(m.th, w, max(min(h/2, 14), 4))
 	default:
-		mid = m.in.view(m.th, w-2, m.running)
+		mid = m.in.view(m.th, w, m.running)
 	}
 	if len(mid) > h-2 {
 		mid = mid[len(mid)-(h-2):]
