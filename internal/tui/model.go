@@ -250,6 +250,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pickedSession:
 		return m, m.be.resume(m.opts.Sessions, msg.id)
 	case pulledMsg:
+		m.endTask(msg.t)
+		if msg.err != nil {
+			m.notice(noticeError, msg.err.Error())
+			return m, nil
+		}
 		what := "Downloaded " + msg.res.Name
 		if msg.res.Already {
 			what = msg.res.Name + " was already installed"
@@ -260,6 +265,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case loadedMsg:
+		m.endTask(msg.t)
+		if msg.err != nil {
+			m.notice(noticeError, msg.err.Error())
+			return m, nil
+		}
 		return m, m.be.setClient(msg.l)
 	case modelReady:
 		m.info = msg.info
@@ -276,10 +286,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // event handles what the backend reported.
 func (m *Model) event(e any) tea.Cmd {
 	switch e := e.(type) {
-	case taskEnded:
-		if m.task == e.t {
-			m.task = nil
-		}
 	case runEnded:
 		m.running, m.streaming, m.tool, m.cancel, m.runCtx = false, false, "", nil, nil
 		m.perm = nil
@@ -369,6 +375,12 @@ func (m *Model) event(e any) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+func (m *Model) endTask(t *task) {
+	if m.task == t {
+		m.task = nil
+	}
 }
 
 // gotText notes the first text of a model call.

@@ -25,17 +25,20 @@ func (t *task) Start(name string, total, done int64) { t.total.Store(total); t.d
 func (t *task) Add(n int64)                          { t.done.Add(n) }
 func (t *task) Done()                                {}
 
-// taskEnded closes the task.
-type taskEnded struct{ t *task }
-
-// pulledMsg reports a finished download.
+// pulledMsg reports the end of a download.
 type pulledMsg struct {
+	t    *task
 	res  models.Result
 	load bool
+	err  error
 }
 
-// loadedMsg reports a loaded model.
-type loadedMsg struct{ l Loaded }
+// loadedMsg reports the end of a model load.
+type loadedMsg struct {
+	t   *task
+	l   Loaded
+	err error
+}
 
 // pull downloads a model, then loads it if load is set.
 func (m *Model) pull(name string, load bool) tea.Cmd {
@@ -58,11 +61,7 @@ func (m *Model) pull(name string, load bool) tea.Cmd {
 	puller, ctx := m.opts.Puller, m.ctx
 	return tea.Batch(m.tick(), func() tea.Msg {
 		res, err := puller.Pull(ctx, ref, t)
-		m.be.events <- taskEnded{t}
-		if err != nil {
-			return failed(err)
-		}
-		return pulledMsg{res, load}
+		return pulledMsg{t, res, load, err}
 	})
 }
 
@@ -81,11 +80,7 @@ func (m *Model) useModel(name string) tea.Cmd {
 	load, ctx := m.opts.Load, m.ctx
 	return tea.Batch(m.tick(), func() tea.Msg {
 		l, err := load(ctx, name, func(done, total int64) { t.done.Store(done); t.total.Store(total) })
-		m.be.events <- taskEnded{t}
-		if err != nil {
-			return failed(err)
-		}
-		return loadedMsg{l}
+		return loadedMsg{t, l, err}
 	})
 }
 
