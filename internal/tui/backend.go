@@ -225,12 +225,15 @@ func (b *backend) setClient(l Loaded) tea.Cmd {
 		if old.Close != nil && old.Client != l.Client {
 			old.Close()
 		}
-		return modelReady{l.Info}
+		return modelReady{l.Info, l.Client}
 	}
 }
 
 // modelReady reports that a model is loaded and in use.
-type modelReady struct{ info ModelInfo }
+type modelReady struct {
+	info   ModelInfo
+	client agent.Client
+}
 
 // resume continues a saved session.
 func (b *backend) resume(store *session.Store, id string) tea.Cmd {

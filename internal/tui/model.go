@@ -38,6 +38,10 @@ type Model struct {
 	streamDur time.Duration
 	perm      *permDialog
 
+	// client is the model in use (nil before the first is loaded); the
+	// backend has its own copy.
+	client agent.Client
+
 	// Status.
 	info   ModelInfo
 	mode   tools.Mode
@@ -76,6 +80,7 @@ func New(ctx context.Context, o Options) *Model {
 		width:  max(o.Width, 20),
 		height: max(o.Height, 8),
 		info:   o.Model,
+		client: o.Agent.Client,
 		mode:   o.mode(),
 	}
 	m.pt = &painter{th: th, md: newMarkdown(th.markdown), hl: newHighlighter(th.chroma)}
@@ -272,7 +277,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.be.setClient(msg.l)
 	case modelReady:
-		m.info = msg.info
+		m.info, m.client = msg.info, msg.client
 		m.firstRun = false
 		m.notice(noticeOK, "Using "+m.modelLabel()+".")
 		return m, m.be.tokens()
@@ -360,7 +365,7 @@ func (m *Model) event(e any) tea.Cmd {
 		m.endStep()
 		m.finishAnswer()
 		m.total = m.total.Add(e.Usage)
-		if sp, ok := m.be.loaded.Client.(Speedometer); ok && sp.LastSpeed() > 0 {
+		if sp, ok := m.client.(Speedometer); ok && sp.LastSpeed() > 0 {
 			m.speed = sp.LastSpeed()
 		} else if m.streamDur > 0 && e.Usage.CompletionTokens > 0 {
 			m.speed = float64(e.Usage.CompletionTokens) / m.streamDur.Seconds()
@@ -566,7 +571,7 @@ func (m *Model) submit() tea.Cmd {
 // send shows a prompt and runs the agent on it (after the run in course,
 // if any), with the @files it mentions attached.
 func (m *Model) send(shown, prompt string) tea.Cmd {
-	if m.be.ag == nil {
+	if m.client == nil {
 		m.notice(noticeWarn, "No model is loaded yet: press enter on an empty line to download the recommended one, or /model to choose.")
 		return nil
 	}

@@ -159,3 +159,21 @@ func TestEscInterrupts(t *testing.T) {
 		t.Fatal("the model went on after esc")
 	}
 }
+
+// TestShellAndCommands runs a !command and a few slash commands.
+func TestShellAndCommands(t *testing.T) {
+	c := &gatedClient{first: "x", rest: "y", gate: make(chan struct{})}
+	keys, scr, _ := runProgram(t, Options{Agent: agent.Config{Client: c, Tools: nopTools{}}, Model: ModelInfo{Name: "gated"}})
+	scr.waitFor(t, "Ask anything")
+	io.WriteString(keys, "!echo hi-from-shell\r")
+	scr.waitFor(t, "hi-from-shell")
+	scr.waitFor(t, "✓ ! echo hi-from-shell")
+	io.WriteString(keys, "/stats\r")
+	scr.waitFor(t, "last answer")
+	io.WriteString(keys, "/nope\r")
+	scr.waitFor(t, "Unknown command /nope")
+	io.WriteString(keys, "/undo\r")
+	scr.waitFor(t, "/undo needs a session")
+	io.WriteString(keys, "/models\r")
+	scr.waitFor(t, "No model store is set up.")
+}
