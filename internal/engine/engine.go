@@ -164,6 +164,11 @@ type Request struct {
 	// Logits, if not nil, is called with the logits of each step before
 	// sampling (for tests and diagnostics); it must not keep the slice.
 	Logits func(logits []float32)
+	// OnPrompt, if not nil, is called as the prompt is read: with the
+	// tokens evaluated so far (the cached ones included) and the prompt's
+	// length, after each batch. Reading a long prompt is the long wait on
+	// a CPU; this lets a user interface show it moving.
+	OnPrompt func(done, total int)
 }
 
 // Chunk is one generated token and the text it completes (a character split
@@ -217,7 +222,7 @@ func (e *Engine) Generate(ctx context.Context, req Request, fn func(Chunk) error
 	e.seq.Truncate(keep)
 	e.history = e.history[:keep]
 	start := time.Now()
-	if err := e.eval(ctx, req.Prompt[keep:]); err != nil {
+	if err := e.eval(ctx, req.Prompt[keep:], req.OnPrompt, len(req.Prompt)); err != nil {
 		return st, err
 	}
 	st.PromptTime = time.Since(start)
@@ -276,8 +281,12 @@ func (e *Engine) Generate(ctx context.Context, req Request, fn func(Chunk) error
 }
 
 // eval runs prompt tokens through the model in batches, checking ctx
-// between them, and leaves the last token's logits in e.logits.
-func (e *Engine) eval(ctx context.Context, tokens []int32) error {
+// between them and reporting progress to onPrompt (if not nil) out of
+// total, and leaves the last token's logits in e.logits.
+func (e *Engine) eval(ctx context.Context, tokens []int32, onPrompt func(done, total int), total int) error {
+	if onPrompt != nil {
+		onPrompt(len(e.history), total)
+	}
 	for len(tokens) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -289,6 +298,9 @@ func (e *Engine) eval(ctx context.Context, tokens []int32) error {
 		}
 		e.history = append(e.history, tokens[:n]...)
 		tokens = tokens[n:]
+		if onPrompt != nil {
+			onPrompt(len(e.history), total)
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/sample"
@@ -174,4 +175,24 @@ func equal(a, b []int32) bool {
 		}
 	}
 	return true
+}
+
+func TestPromptProgress(t *testing.T) {
+	e := loadStories(t)
+	prompt := make([]int32, 600)
+	for i := range prompt {
+		prompt[i] = int32(3 + i%500)
+	}
+	prompt[0] = 1
+	var calls [][2]int
+	_, err := e.Generate(context.Background(), Request{Prompt: prompt, MaxTokens: 1, OnPrompt: func(done, total int) {
+		calls = append(calls, [2]int{done, total})
+	}}, func(Chunk) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]int{{0, 600}, {256, 600}, {512, 600}, {600, 600}}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("progress %v, want %v", calls, want)
+	}
 }

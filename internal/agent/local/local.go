@@ -61,6 +61,7 @@ type Client struct {
 	opts     Options
 	sampling sample.Params
 	bos, eos string
+	progress progress
 }
 
 // New prepares a client for the model: its chat template (or the ChatML
@@ -175,7 +176,7 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 		}
 		return nil
 	}
-	st, err := c.m.Generate(ctx, engine.Request{Prompt: ids, MaxTokens: maxTokens, Sampling: c.sampling}, func(ch engine.Chunk) error {
+	st, err := c.m.Generate(ctx, engine.Request{Prompt: ids, MaxTokens: maxTokens, Sampling: c.sampling, OnPrompt: c.progress.promptFunc()}, func(ch engine.Chunk) error {
 		return handle(p.Add(ch.Text))
 	})
 	if err != nil {
@@ -184,6 +185,7 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 	if err := handle(p.Finish()); err != nil {
 		return agent.Response{}, err
 	}
+	c.progress.setSpeed(st.Generated, st.GenTime.Seconds())
 	out.Usage = agent.Usage{PromptTokens: st.PromptTokens, CompletionTokens: st.Generated}
 	out.Truncated = st.StopReason == engine.StopMaxTokens || st.StopReason == engine.StopContext
 	return out, nil
