@@ -13,3 +13,13 @@ func dotRowsQ5_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
 func dotRowsQ4_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	dotRowsRef(out, 0, w, stride, x, nblocks, DotQ4_0Q8_0)
 }
+
+func dotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
+	for r := range out {
+		out[r] = DotF16F16(w[r*stride:], x, n)
+	}
+}
+
+func accumulateF16(acc, v []uint16, s float32) { accumulateF16Ref(acc, v, s) }
+
+func scaleF16(acc []uint16, s float32) { scaleF16Ref(acc, s) }

@@ -14,14 +14,14 @@ import (
 
 // rowKernel is one multi-row kernel with its reference and block layout.
 type rowKernel struct {
-	name        string
-	wBlock      int   // bytes per weight block
-	xBlock      int   // bytes per activation block
-	wF16, xF16  []int // offsets of f16 scale fields in a block
-	xF32        []int // offsets of f32 scale fields in an activation block
-	xQuants     [2]int
-	rows        func(out []float32, w []byte, stride int, x []byte, nblocks int)
-	ref         func(w, x []byte, nblocks int) float32
+	name       string
+	wBlock     int   // bytes per weight block
+	xBlock     int   // bytes per activation block
+	wF16, xF16 []int // offsets of f16 scale fields in a block
+	xF32       []int // offsets of f32 scale fields in an activation block
+	xQuants    [2]int
+	rows       func(out []float32, w []byte, stride int, x []byte, nblocks int)
+	ref        func(w, x []byte, nblocks int) float32
 }
 
 func rowKernels() []rowKernel {

@@ -1,0 +1,32 @@
+package kernels
+
+// DotRowsF16 sets out[r] = DotF16F16(w[r*stride:], x, n) for every r of
+// out: rows of n halves against one row of n halves (attention's scores
+// over an F16 cache, or F16 weights).
+func DotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
+	checkRows("DotRowsF16", len(out), w, stride, 2*n, x, 2*n)
+	dotRowsF16(out, w, stride, x, n)
+}
+
+// AccumulateF16 sets acc[j] = F16(v[j]·s + acc[j]) for every j of acc, the
+// fused multiply-add in float64 rounded to float32, then to a half: the
+// update of an F16 attention accumulator by a value row.
+func AccumulateF16(acc, v []uint16, s float32) {
+	v = v[:len(acc)]
+	accumulateF16(acc, v, s)
+}
+
+// ScaleF16 sets acc[j] = F16(acc[j]·s) (in float32) for every j of acc.
+func ScaleF16(acc []uint16, s float32) { scaleF16(acc, s) }
+
+func accumulateF16Ref(acc, v []uint16, s float32) {
+	for j := range acc {
+		acc[j] = F32ToF16(fmaf(F16ToF32(v[j]), s, F16ToF32(acc[j])))
+	}
+}
+
+func scaleF16Ref(acc []uint16, s float32) {
+	for j := range acc {
+		acc[j] = F32ToF16(F16ToF32(acc[j]) * s)
+	}
+}
