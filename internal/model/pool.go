@@ -3,6 +3,7 @@ package model
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // A Task is work split into parts: Run(part, parts) does the part'th of
@@ -12,13 +13,26 @@ type Task interface {
 	Run(part, parts int)
 }
 
+// spinLimit is how many times a waiting goroutine polls before it yields
+// (workers then park until the next task): long enough to bridge the
+// short serial steps between the matrix products of one token.
+const spinLimit = 1 << 14
+
 // Pool is a fixed set of goroutines that live as long as the model and run
-// each Task in parallel, the calling goroutine taking part 0.
+// each Task in parallel, the calling goroutine taking part 0. Between tasks
+// the workers spin briefly, then park; the caller waits for the parts by
+// spinning too, so a task costs no system call while the model is busy.
 type Pool struct {
-	n    int
-	work []chan Task
-	wg   sync.WaitGroup
-	once sync.Once
+	n       int
+	task    Task
+	gen     atomic.Uint64 // incremented for each task
+	pending atomic.Int64  // parts not yet done
+	closed  atomic.Bool
+
+	mu       sync.Mutex
+	wake     *sync.Cond
+	sleeping atomic.Int32
+	once     sync.Once
 }
 
 // NewPool returns a pool of n workers (n < 1 means the number of CPUs).
@@ -26,16 +40,10 @@ func NewPool(n int) *Pool {
 	if n < 1 {
 		n = runtime.NumCPU()
 	}
-	p := &Pool{n: n, work: make([]chan Task, n)}
+	p := &Pool{n: n}
+	p.wake = sync.NewCond(&p.mu)
 	for i := 1; i < n; i++ {
-		ch := make(chan Task, 1)
-		p.work[i] = ch
-		go func() {
-			for t := range ch {
-				t.Run(i, n)
-				p.wg.Done()
-			}
-		}()
+		go p.worker(i)
 	}
 	return p
 }
@@ -43,22 +51,73 @@ func NewPool(n int) *Pool {
 // Size returns the number of workers.
 func (p *Pool) Size() int { return p.n }
 
-// Run runs t on every worker and returns when all parts are done.
+func (p *Pool) worker(part int) {
+	var seen uint64
+	for {
+		g := p.await(seen)
+		if p.closed.Load() {
+			return
+		}
+		seen = g
+		p.task.Run(part, p.n)
+		p.pending.Add(-1)
+	}
+}
+
+// await returns the generation of the next task after seen, spinning
+// first and then parking.
+func (p *Pool) await(seen uint64) uint64 {
+	for i := 0; i < spinLimit; i++ {
+		if g := p.gen.Load(); g != seen || p.closed.Load() {
+			return g
+		}
+		if i&255 == 255 {
+			runtime.Gosched()
+		}
+	}
+	p.mu.Lock()
+	p.sleeping.Add(1)
+	g := p.gen.Load()
+	for g == seen && !p.closed.Load() {
+		p.wake.Wait()
+		g = p.gen.Load()
+	}
+	p.sleeping.Add(-1)
+	p.mu.Unlock()
+	return g
+}
+
+// Run runs t on every worker and returns when all parts are done. Calls
+// must not overlap.
 func (p *Pool) Run(t Task) {
-	p.wg.Add(p.n - 1)
-	for i := 1; i < p.n; i++ {
-		p.work[i] <- t
+	if p.n == 1 {
+		t.Run(0, 1)
+		return
+	}
+	p.task = t
+	p.pending.Store(int64(p.n - 1))
+	p.gen.Add(1)
+	if p.sleeping.Load() > 0 {
+		p.mu.Lock()
+		p.wake.Broadcast()
+		p.mu.Unlock()
 	}
 	t.Run(0, p.n)
-	p.wg.Wait()
+	for i := 0; p.pending.Load() != 0; i++ {
+		if i&255 == 255 {
+			runtime.Gosched()
+		}
+	}
+	p.task = nil
 }
 
 // Close stops the workers. The pool must not be used afterwards.
 func (p *Pool) Close() {
 	p.once.Do(func() {
-		for i := 1; i < p.n; i++ {
-			close(p.work[i])
-		}
+		p.closed.Store(true)
+		p.mu.Lock()
+		p.wake.Broadcast()
+		p.mu.Unlock()
 	})
 }
 
