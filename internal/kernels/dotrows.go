@@ -46,3 +46,17 @@ func dotRowsRef(out []float32, r0 int, w []byte, stride int, x []byte, nblocks i
 		out[r] = dot(w[r*stride:], x, nblocks)
 	}
 }
+
+// DotRowsQ4K sets out[r] = DotQ4KQ8K(w[r*stride:], x, nblocks) for every r
+// of out.
+func DotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	checkRows("DotRowsQ4K", len(out), w, stride, nblocks*BlockQ4K, x, nblocks*BlockQ8_K)
+	dotRowsQ4K(out, w, stride, x, nblocks)
+}
+
+// DotRowsQ6K sets out[r] = DotQ6KQ8K(w[r*stride:], x, nblocks) for every r
+// of out.
+func DotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	checkRows("DotRowsQ6K", len(out), w, stride, nblocks*BlockQ6K, x, nblocks*BlockQ8_K)
+	dotRowsQ6K(out, w, stride, x, nblocks)
+}

@@ -23,3 +23,11 @@ func dotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
 func accumulateF16(acc, v []uint16, s float32) { accumulateF16Ref(acc, v, s) }
 
 func scaleF16(acc []uint16, s float32) { scaleF16Ref(acc, s) }
+
+func dotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	dotRowsRef(out, 0, w, stride, x, nblocks, DotQ4KQ8K)
+}
+
+func dotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	dotRowsRef(out, 0, w, stride, x, nblocks, DotQ6KQ8K)
+}

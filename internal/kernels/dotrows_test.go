@@ -22,6 +22,7 @@ type rowKernel struct {
 	xQuants    [2]int
 	rows       func(out []float32, w []byte, stride int, x []byte, nblocks int)
 	ref        func(w, x []byte, nblocks int) float32
+	k          bool // Q8_K activations: the block sums are filled in
 }
 
 func rowKernels() []rowKernel {
@@ -29,6 +30,8 @@ func rowKernels() []rowKernel {
 		{name: "Q8_0", wBlock: BlockQ8_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ8_0, ref: DotQ8_0Q8_0},
 		{name: "Q4_0", wBlock: BlockQ4_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ4_0, ref: DotQ4_0Q8_0},
 		{name: "Q5_0", wBlock: BlockQ5_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ5_0, ref: DotQ5_0Q8_0},
+		{name: "Q4_K", wBlock: BlockQ4K, xBlock: BlockQ8_K, wF16: []int{0, 2}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ4K, ref: DotQ4KQ8K, k: true},
+		{name: "Q6_K", wBlock: BlockQ6K, xBlock: BlockQ8_K, wF16: []int{208}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ6K, ref: DotQ6KQ8K, k: true},
 	}
 }
 
@@ -63,6 +66,15 @@ func (k rowKernel) fill(r *rand.Rand, w, x []byte) {
 		}
 		for _, off := range k.xF16 {
 			binary.LittleEndian.PutUint16(x[b+off:], randomF16(r))
+		}
+		if k.k {
+			for j := range QK_K / 16 {
+				var sum int
+				for i := range 16 {
+					sum += int(int8(x[b+4+16*j+i]))
+				}
+				binary.LittleEndian.PutUint16(x[b+4+QK_K+2*j:], uint16(int16(sum)))
+			}
 		}
 		for _, off := range k.xF32 {
 			binary.LittleEndian.PutUint32(x[b+off:], math.Float32bits(float32(r.NormFloat64()*0.01)))
@@ -123,6 +135,9 @@ func BenchmarkDotRows(b *testing.B) {
 		b.Run(k.name, func(b *testing.B) {
 			r := rand.New(rand.NewPCG(1, 2))
 			nb := cols / 32
+			if k.k {
+				nb = cols / QK_K
+			}
 			w := make([]byte, rows*nb*k.wBlock)
 			x := make([]byte, nb*k.xBlock)
 			k.fill(r, w, x)

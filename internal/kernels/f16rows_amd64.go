@@ -2,7 +2,6 @@
 
 package kernels
 
-
 // dotF16Rows4 computes four rows of halves at stride bytes against the
 // halves x, n a multiple of 8:
 //
@@ -62,4 +61,3 @@ func scaleF16(acc []uint16, s float32) {
 	}
 	scaleF16Ref(acc[n:], s)
 }
-

@@ -20,6 +20,15 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 	case Q5_0:
 		kernels.DotRowsQ5_0(out, w, stride, x, n/kernels.QK5_0)
 		return
+	case Q4_K:
+		kernels.DotRowsQ4K(out, w, stride, x, n/kernels.QK_K)
+		return
+	case Q6_K:
+		kernels.DotRowsQ6K(out, w, stride, x, n/kernels.QK_K)
+		return
+	case F16:
+		kernels.DotRowsF16(out, w, stride, x, n)
+		return
 	}
 	for r := range out {
 		out[r] = Dot(t, n, w[r*stride:r*stride+rb], x)
