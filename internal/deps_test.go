@@ -24,29 +24,31 @@ const module = "github.com/atelier-dev/atelier/"
 // layers gives each package (by path relative to the module, longest prefix
 // wins) its rank. Add a new package here when you create it.
 var layers = map[string]int{
-	"internal/testshared": 0,
-	"internal/kernels":    0,
-	"internal/tensor":     1,
-	"internal/gguf":       2,
-	"internal/tokenizer":  3,
-	"internal/kvcache":    3,
-	"internal/model":      4,
-	"internal/quantize":   4,
-	"internal/model/":     5, // one package per architecture, on top of model
-	"internal/sample":     5,
-	"internal/grammar":    5,
-	"internal/engine":     6,
-	"internal/chat":       7,
-	"internal/template":   8,
-	"internal/toolcall":   8,
-	"internal/tools":      9,
-	"internal/models":     9,
-	"internal/session":    9,
-	"internal/agent":      10,
-	"internal/agent/":     11, // backends and scenario tests, on top of agent
-	"internal/tui":        11,
-	"internal/server":     11,
-	"cmd/":                12,
+	"internal/testshared":         0,
+	"internal/kernels":            0,
+	"internal/tensor":             1,
+	"internal/gguf":               2,
+	"internal/tokenizer":          3,
+	"internal/kvcache":            3,
+	"internal/model":              4,
+	"internal/quantize":           4,
+	"internal/model/":             5, // one package per architecture, on top of model
+	"internal/sample":             5,
+	"internal/grammar":            5,
+	"internal/grammar/schematest": 0, // test support: a JSON Schema validator
+	"internal/grammar/e2e":        7, // tests through the engine
+	"internal/engine":             6,
+	"internal/chat":               7,
+	"internal/template":           8,
+	"internal/toolcall":           8,
+	"internal/tools":              9,
+	"internal/models":             9,
+	"internal/session":            9,
+	"internal/agent":              10,
+	"internal/agent/":             11, // backends and scenario tests, on top of agent
+	"internal/tui":                11,
+	"internal/server":             11,
+	"cmd/":                        12,
 }
 
 func layerOf(pkg string) (int, bool) {

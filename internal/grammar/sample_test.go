@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/atelier-dev/atelier/internal/grammar/schematest"
 )
 
 // randomModel stands in for a model with random weights: its logits are
@@ -98,7 +100,7 @@ func TestRandomModelSchemas(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := newValidator(schema)
+			v, err := schematest.New(schema)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,11 +114,11 @@ func TestRandomModelSchemas(t *testing.T) {
 				if !utf8.Valid(out) || !json.Valid(out) {
 					t.Fatalf("seed %d: not valid JSON: %q", seed, out)
 				}
-				inst, err := decodeJSON(out)
+				inst, err := schematest.Decode(out)
 				if err != nil {
 					t.Fatalf("seed %d: %v: %q", seed, err, out)
 				}
-				if err := v.validate(inst); err != nil {
+				if err := v.Validate(inst); err != nil {
 					t.Fatalf("seed %d: %v\noutput: %s", seed, err, out)
 				}
 				if seed == 0 && testing.Verbose() {

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/atelier-dev/atelier/internal/grammar/schematest"
 )
 
 var testTools = []Tool{
@@ -125,13 +127,13 @@ func TestLazyConsistency(t *testing.T) {
 // offer and its arguments satisfy that tool's schema.
 func TestRandomModelToolCalls(t *testing.T) {
 	tok, toks := qwenVocab(t)
-	validators := map[string]*validator{}
+	validators := map[string]*schematest.Validator{}
 	for _, tool := range testTools {
 		s := tool.Schema
 		if s == nil {
 			s = []byte(`{"type":"object"}`)
 		}
-		v, err := newValidator(s)
+		v, err := schematest.New(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +207,7 @@ func TestRandomModelToolCalls(t *testing.T) {
 						}
 						extra, text = []byte(text[d.InputOffset():]), string(raw)
 					}
-					obj, err := decodeJSON([]byte(text))
+					obj, err := schematest.Decode([]byte(text))
 					if err != nil {
 						t.Fatalf("seed %d: %v: %q", seed, err, text)
 					}
@@ -238,7 +240,7 @@ func TestRandomModelToolCalls(t *testing.T) {
 						k, val := rest[p[2]:p[3]], rest[p[4]:p[5]]
 						var v any = val
 						if k == "offset" || k == "timeout" {
-							if v, err = decodeJSON([]byte(val)); err != nil {
+							if v, err = schematest.Decode([]byte(val)); err != nil {
 								t.Fatalf("seed %d: parameter %s: %v: %q", seed, k, err, val)
 							}
 						}
@@ -251,7 +253,7 @@ func TestRandomModelToolCalls(t *testing.T) {
 				if v == nil {
 					t.Fatalf("seed %d: unknown tool %q", seed, name)
 				}
-				if err := v.validate(args); err != nil {
+				if err := v.Validate(args); err != nil {
 					t.Fatalf("seed %d: %s: %v\n%s", seed, name, err, call)
 				}
 				if seed == 0 && testing.Verbose() {

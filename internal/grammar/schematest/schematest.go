@@ -1,4 +1,7 @@
-package grammar
+// Package schematest is an independent JSON Schema validator for the
+// features internal/grammar translates, used by tests to check generated
+// output. It shares no code with the translator.
+package schematest
 
 import (
 	"bytes"
@@ -11,12 +14,8 @@ import (
 	"unicode/utf8"
 )
 
-// This file is an independent JSON Schema validator for the features the
-// translator supports, used to check generated output.
-
-type validator struct{ root any }
-
-func decodeJSON(data []byte) (any, error) {
+// Decode decodes one JSON value, numbers as json.Number.
+func Decode(data []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	var v any
@@ -29,17 +28,35 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func newValidator(schema []byte) (*validator, error) {
-	root, err := decodeJSON(schema)
+// Validator checks values against one schema.
+type Validator struct{ root any }
+
+// New returns a validator for schema.
+func New(schema []byte) (*Validator, error) {
+	root, err := Decode(schema)
 	if err != nil {
 		return nil, err
 	}
-	return &validator{root: root}, nil
+	return &Validator{root: root}, nil
 }
 
-func (v *validator) validate(inst any) error { return v.check(v.root, inst, "$") }
+// Validate checks a decoded value (from Decode).
+func (v *Validator) Validate(inst any) error { return v.check(v.root, inst, "$") }
 
-func (v *validator) resolve(ref string) any {
+// ValidateJSON decodes data and checks it against schema.
+func ValidateJSON(schema, data []byte) error {
+	v, err := New(schema)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	inst, err := Decode(data)
+	if err != nil {
+		return err
+	}
+	return v.Validate(inst)
+}
+
+func (v *Validator) resolve(ref string) any {
 	cur := v.root
 	for _, p := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(ref, "#"), "/"), "/") {
 		if p == "" {
@@ -101,7 +118,7 @@ var formats = map[string]func(string) bool{
 	"uuid":      regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`).MatchString,
 }
 
-func (v *validator) check(schema any, inst any, at string) error {
+func (v *Validator) check(schema any, inst any, at string) error {
 	if b, ok := schema.(bool); ok {
 		if !b {
 			return fmt.Errorf("%s: schema false", at)
