@@ -48,6 +48,10 @@ type Env struct {
 	Guard *Guard
 	// Limits caps tool output.
 	Limits Limits
+	// PassEnv names environment variables that commands get even though
+	// they look like secrets (see IsSecretEnv); the others are removed from
+	// the environment of every command the bash tool runs.
+	PassEnv []string
 
 	mu    sync.Mutex
 	cwd   string
