@@ -127,6 +127,8 @@ type Decision struct {
 //
 //   - a deny rule that matches wins over everything;
 //   - in plan mode, edits and commands are refused;
+//   - an ask rule that matches asks (every part of a compound command and
+//     every path is checked), whatever the allow rules and the mode say;
 //   - an allow rule that matches allows the call (every part of a compound
 //     bash command must match; a rule without a path pattern does not
 //     cover paths outside the project or secret files);
@@ -142,6 +144,16 @@ func Decide(mode Mode, rules Rules, call Call) Decision {
 	}
 	if mode == ModePlan && (call.Kind == KindEdit || call.Kind == KindExec) {
 		return Decision{Kind: Deny, Reason: fmt.Sprintf("You are in plan mode, which is read-only: the %s tool is not available. Read and search the code, then present your plan to the user; they will switch modes to let you carry it out.", call.Tool)}
+	}
+	if r, ok := rules.asks(call); ok {
+		what := "run the " + call.Tool + " tool"
+		switch {
+		case call.Command != "":
+			what = "run " + call.Command
+		case len(call.Paths) > 0:
+			what = call.Tool + " " + displayPaths(call)
+		}
+		return Decision{Kind: Ask, Reason: fmt.Sprintf("%s (the rule %s asks first)", what, r)}
 	}
 	if rules.allows(call) {
 		return Decision{Kind: Allow}

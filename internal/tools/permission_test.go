@@ -131,6 +131,7 @@ func TestDecide(t *testing.T) {
 		envOK   = mustRules([]string{"read(.env)"}, nil)
 		denyEd  = mustRules(nil, []string{"edit"})
 		bothGo  = mustRules([]string{"bash(go:*)"}, []string{"bash(go generate:*)"})
+		askPush = Rules{Allow: mustRules([]string{"bash"}, nil).Allow, Ask: mustRules([]string{"bash(git push:*)", "edit(go.mod)"}, nil).Allow}
 	)
 	var (
 		read        = call("read", `{"file_path":"main.go"}`)
@@ -194,6 +195,12 @@ func TestDecide(t *testing.T) {
 		{"read deny covers other files? no", ModeAsk, secrets, read, Allow, ""},
 		{"tool-wide read does not unlock .env", ModeAsk, secrets, readEnv, Ask, "secrets"},
 		{"explicit path rule unlocks .env", ModeAsk, envOK, readEnv, Allow, ""},
+		{"ask rule beats allow", ModeAsk, askPush, call("bash", `{"command":"go test && git push origin"}`), Ask, "the rule bash(git push:*) asks"},
+		{"ask rule beats bypass", ModeBypass, askPush, call("bash", `{"command":"git push"}`), Ask, "git push"},
+		{"ask rule beats accept-edits", ModeAcceptEdits, askPush, call("write", `{"file_path":"go.mod","content":""}`), Ask, "edit(go.mod)"},
+		{"ask rule elsewhere", ModeAcceptEdits, askPush, edit, Allow, ""},
+		{"deny beats ask", ModeAsk, askPush.Add(denyRm), call("bash", `{"command":"git push; rm x"}`), Deny, "rm:*"},
+		{"plan beats ask", ModePlan, askPush, call("bash", `{"command":"git push"}`), Deny, "plan mode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,5 +226,53 @@ func TestInspect(t *testing.T) {
 	_, err = reg.Inspect(env, "bash", json.RawMessage(`{"command":"  "}`))
 	if !errors.Is(err, ErrInvalidCall) {
 		t.Errorf("Inspect(empty command) error %v", err)
+	}
+}
+
+func TestPrefixRules(t *testing.T) {
+	env := newTestEnv(t, nil)
+	reg := Default()
+	allowGit, _ := ParseRules([]string{"bash(git status)"}, nil)
+	tests := []struct {
+		cmd   string
+		rules Rules
+		want  string // the rules, joined by " "
+	}{
+		{"go test ./...", Rules{}, "bash(go test:*)"},
+		{"go build ./... && go test -run X ./pkg", Rules{}, "bash(go build:*) bash(go test:*)"},
+		{"cd src && go test && go test -v", Rules{}, "bash(cd src:*) bash(go test:*)"},
+		{"git status; ls -la | grep x", allowGit, "bash(ls:*) bash(grep x:*)"},
+		{"make > out.txt && ./run.sh --fast", Rules{}, "bash(./run.sh:*)"},
+		{"FOO=1 go test", Rules{}, ""},
+		{"echo $(whoami)", Rules{}, "bash(whoami:*)"}, // the echo part stays unsafe
+		{"python3 -m pytest", Rules{}, "bash(python3:*)"},
+	}
+	for _, tt := range tests {
+		args, _ := json.Marshal(map[string]string{"command": tt.cmd})
+		c, err := reg.Inspect(env, "bash", args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range PrefixRules(tt.rules, c) {
+			got = append(got, r.String())
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("PrefixRules(%q) = %q, want %q", tt.cmd, got, tt.want)
+		}
+		// With the rules added, the command runs without asking, unless a
+		// part could not be covered.
+		all := tt.rules
+		for _, r := range PrefixRules(tt.rules, c) {
+			all.Allow = append(all.Allow, r)
+		}
+		d := Decide(ModeAsk, all, c)
+		coverable := !strings.ContainsAny(tt.cmd, "$>=")
+		if (d.Kind == Allow) != coverable {
+			t.Errorf("%q after the rules: %v %s", tt.cmd, d.Kind, d.Reason)
+		}
+	}
+	if r := PrefixRules(Rules{}, Call{Tool: "edit"}); r != nil {
+		t.Errorf("PrefixRules(edit) = %v", r)
 	}
 }

@@ -124,10 +124,22 @@ func (r Rule) coversTool(tool string) bool {
 	return slices.Contains(toolGroups[r.Tool], tool)
 }
 
-// Rules are the allow and deny rules of a configuration.
+// Rules are the allow, ask and deny rules of a configuration. A deny rule
+// that matches a call refuses it; an ask rule makes it ask even where an
+// allow rule or the mode would allow it; allow rules allow it.
 type Rules struct {
 	Allow []Rule
+	Ask   []Rule
 	Deny  []Rule
+}
+
+// Add returns the union of two sets of rules (rs first).
+func (rs Rules) Add(o Rules) Rules {
+	return Rules{
+		Allow: append(slices.Clip(rs.Allow), o.Allow...),
+		Ask:   append(slices.Clip(rs.Ask), o.Ask...),
+		Deny:  append(slices.Clip(rs.Deny), o.Deny...),
+	}
 }
 
 // ParseRules parses allow and deny rule strings; the error lists every
@@ -155,8 +167,15 @@ func ParseRules(allow, deny []string) (Rules, error) {
 }
 
 // denies returns the first deny rule that matches the call.
-func (rs Rules) denies(call Call) (Rule, bool) {
-	for _, r := range rs.Deny {
+func (rs Rules) denies(call Call) (Rule, bool) { return firstMatch(rs.Deny, call) }
+
+// asks returns the first ask rule that matches the call.
+func (rs Rules) asks(call Call) (Rule, bool) { return firstMatch(rs.Ask, call) }
+
+// firstMatch returns the first rule that matches the call: any part of a
+// compound command, or any of its paths.
+func firstMatch(rules []Rule, call Call) (Rule, bool) {
+	for _, r := range rules {
 		if !r.coversTool(call.Tool) {
 			continue
 		}
@@ -272,4 +291,56 @@ func matchGlob(pat, name string) bool {
 		return m
 	}
 	return false
+}
+
+// CommandPrefix returns the prefix an "always" answer allows for one simple
+// command: the program and, when the next word is a plain subcommand, that
+// word too ("go test", "git status", "ls", "./run.sh"). It returns "" for a
+// command it cannot vouch for (one that starts with a variable assignment
+// or shell syntax).
+func CommandPrefix(part string) string {
+	f := strings.Fields(part)
+	if len(f) == 0 || strings.ContainsAny(f[0], "=;&|`$()<>{}\\'\"*?") {
+		return ""
+	}
+	if len(f) > 1 && isSubcommand(f[1]) {
+		return f[0] + " " + f[1]
+	}
+	return f[0]
+}
+
+func isSubcommand(s string) bool {
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || i > 0 && (r == '-' || r == '_' || r >= '0' && r <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// PrefixRules returns the allow rules that would let a bash call run next
+// time without asking: one `bash(PREFIX:*)` rule for each part of the
+// command line that the rules do not allow yet, in order, without
+// duplicates. Parts no prefix rule can cover (command substitution, output
+// redirected to a file, a leading variable assignment) get none: such a
+// command keeps asking. It returns nil for other tools.
+func PrefixRules(rules Rules, call Call) []Rule {
+	if call.Tool != "bash" {
+		return nil
+	}
+	var out []Rule
+	for _, part := range splitCommand(call.Command) {
+		if part.unsafe || rules.allows(Call{Tool: "bash", Kind: KindExec, Command: part.text}) {
+			continue
+		}
+		p := CommandPrefix(part.text)
+		if p == "" {
+			continue
+		}
+		r := Rule{Tool: "bash", Spec: p, Prefix: true}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
