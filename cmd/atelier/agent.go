@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/agent"
+	"github.com/atelier-dev/atelier/internal/agent/config"
 	"github.com/atelier-dev/atelier/internal/agent/local"
 	"github.com/atelier-dev/atelier/internal/agent/openai"
 	"github.com/atelier-dev/atelier/internal/chat"
@@ -39,6 +40,13 @@ type agentFlags struct {
 	resume      string
 	sessions    bool
 	plain       bool
+	maxTokens   int
+
+	// set names the flags given on the command line (they win over the
+	// config files).
+	set map[string]bool
+	// cfg is the configuration loaded by applyConfig (nil before).
+	cfg *config.Config
 }
 
 func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
@@ -58,9 +66,12 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	fs.StringVar(&f.resume, "resume", "", "continue the conversation with this `id`")
 	fs.BoolVar(&f.sessions, "sessions", false, "list the conversations of this directory and exit")
 	fs.BoolVar(&f.plain, "plain", false, "use the plain line-based interactive mode, even in a terminal")
+	fs.IntVar(&f.maxTokens, "max-tokens", 0, "cap each answer of the model at this many tokens (default: what the context leaves)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (give a task with -p \"TASK\", or see atelier help)", fs.Arg(0))
 	}
@@ -75,7 +86,66 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	if f.maxTurns < 0 {
 		return f, errors.New("--max-turns must be positive")
 	}
+	if f.maxTokens < 0 {
+		return f, errors.New("--max-tokens must be positive")
+	}
 	return f, nil
+}
+
+// applyConfig loads the user's and the project's config files and fills
+// in what the command line left unset: the permission mode, the model, the
+// context length and the server. Flags win; a --model flag also wins over a
+// server set in a file, and a --base-url flag over a model set in one. The
+// warnings (what an untrusted project file may not set) go to stderr.
+func applyConfig(f *agentFlags, dir string, s stdio) error {
+	c, err := config.Load(config.UserFile(agent.ConfigDir()), dir)
+	if err != nil {
+		return err
+	}
+	f.cfg = c
+	for _, w := range c.Warnings {
+		fmt.Fprintln(s.err, "atelier: warning:", w)
+	}
+	if !f.set["permission-mode"] {
+		f.mode = string(c.Mode.Value)
+	}
+	if !f.set["context"] && c.Context.Value > 0 {
+		f.ctxLen = c.Context.Value
+	}
+	local, remote := f.set["model"], f.set["base-url"]
+	if !local && !remote {
+		if c.BaseURL.Value != "" {
+			f.baseURL = c.BaseURL.Value
+		} else {
+			f.model = c.Model.Value
+		}
+	}
+	if f.baseURL != "" && !f.set["remote-model"] && c.RemoteModel.Value != "" {
+		f.remoteModel = c.RemoteModel.Value
+	}
+	if f.baseURL != "" && !f.set["api-key"] && c.APIKeyEnv.Value != "" {
+		f.apiKey = os.Getenv(c.APIKeyEnv.Value)
+		if f.apiKey == "" {
+			return fmt.Errorf("remote.api_key_env (%s) names %s, which is not set in the environment", c.APIKeyEnv.From, c.APIKeyEnv.Value)
+		}
+	}
+	return nil
+}
+
+// newToolset makes the agent's tools for the project under the mode, with
+// the permission rules and the environment pass-through of the config.
+func newToolset(f agentFlags, project string, mode tools.Mode) (*agent.Toolset, error) {
+	var rules tools.Rules
+	var pass []string
+	if f.cfg != nil {
+		rules, pass = f.cfg.PermissionRules(), f.cfg.PassEnvNames()
+	}
+	ts, err := agent.NewToolset(project, mode, rules)
+	if err != nil {
+		return nil, err
+	}
+	ts.Env.PassEnv = pass
+	return ts, nil
 }
 
 // noModel is the sentence for a start without a model.
@@ -166,6 +236,9 @@ func cmdAgent(args []string, s stdio) error {
 	if f.sessions {
 		return listSessions(st, dir, s.out)
 	}
+	if err := applyConfig(&f, dir, s); err != nil {
+		return err
+	}
 	if useTUI(f, s) {
 		return runTUI(f, st, dir, s)
 	}
@@ -186,7 +259,7 @@ func cmdAgent(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	ts, err := agent.NewToolset(sess.Project, mode, tools.Rules{})
+	ts, err := newToolset(f, sess.Project, mode)
 	if err != nil {
 		return err
 	}
@@ -195,11 +268,12 @@ func cmdAgent(args []string, s stdio) error {
 		return err
 	}
 	cfg := agent.Config{
-		Client:   client,
-		Tools:    ts,
-		Gate:     ts,
-		Recorder: sess,
-		MaxTurns: f.maxTurns,
+		Client:    client,
+		Tools:     ts,
+		Gate:      ts,
+		Recorder:  sess,
+		MaxTurns:  f.maxTurns,
+		MaxTokens: f.maxTokens,
 		System: agent.SystemPrompt(agent.Environment{
 			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
 		}),

@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"quantize": {"convert a GGUF file to another type", cmdQuantize},
 		"synth":    {"make a random-weight model in a real shape", cmdSynth},
 		"undo":     {"restore the files the agent's last turn changed", cmdUndo},
+		"config":   {"show the agent's settings and where each comes from", cmdConfig},
 	}
 }
 
@@ -76,7 +77,7 @@ func mainArgs(args []string, s stdio) int {
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, "usage: atelier [COMMAND] [flags]\n\ncommands:\n")
 	cs := commands()
-	for _, name := range []string{"run", "inspect", "tokenize", "template", "pull", "models", "rm", "show", "hw", "bench", "quantize", "synth"} {
+	for _, name := range []string{"run", "inspect", "tokenize", "template", "pull", "models", "rm", "show", "hw", "bench", "quantize", "synth", "config"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, cs[name].summary)
 	}
 	fmt.Fprint(w, "\nWith no command, atelier starts the coding agent in the current directory.\n")
