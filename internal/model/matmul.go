@@ -1,6 +1,8 @@
 package model
 
 import (
+	"sync/atomic"
+
 	"github.com/atelier-dev/atelier/internal/tensor"
 )
 
@@ -50,21 +52,38 @@ func (a *activations) get(t tensor.Type, n, cols int) (rows []byte, stride int) 
 	return buf, stride
 }
 
-// matmulTask computes up to three matrices against the same n input rows;
-// the output rows of all of them are split over the workers.
+// matmulTask computes up to three matrices against the same n input rows.
+// The output rows of all of them are cut into chunks that the workers
+// claim one at a time, so a worker the system delays does not hold up the
+// others.
 type matmulTask struct {
 	n, count int
 	mats     [3]matOut
 	xs       [3][]byte
 	strides  [3]int
-	total    int
+	chunk    int    // rows per chunk, a multiple of 8
+	chunks   [3]int // chunks per matrix
+	total    int    // chunks in all
+	next     atomic.Int64
 }
+
+// Rows per chunk: for one token, enough rows to amortise claiming a chunk;
+// for a batch, a tile whose weights stay in the core's cache while every
+// token of the batch passes by.
+const (
+	chunkRows = 64
+	tileRows  = 16
+)
 
 // matmul computes out = m · x for each matrix, for n input rows of x.
 func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	t := &s.mm
 	s.acts.reset(x)
 	t.n, t.count, t.total = n, len(mats), 0
+	t.chunk = chunkRows
+	if n > 1 {
+		t.chunk = tileRows
+	}
 	cols := len(x) / n
 	for i, m := range mats {
 		if m.m.Cols != cols {
@@ -72,29 +91,26 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 		}
 		t.mats[i] = m
 		t.xs[i], t.strides[i] = s.acts.get(tensor.DotType(m.m.Type), n, cols)
-		t.total += m.m.Rows
+		t.chunks[i] = (m.m.Rows + t.chunk - 1) / t.chunk
+		t.total += t.chunks[i]
 	}
+	t.next.Store(0)
 	p.Run(t)
 }
 
-// tileRows is the number of weight rows computed against every token of a
-// batch before moving on: their bytes stay in the core's cache while the
-// activations stream by, so a prompt reads the weights from memory once.
-const tileRows = 16
-
 func (t *matmulTask) Run(part, parts int) {
-	lo, hi := Split(t.total, part, parts, 8)
-	base := 0
-	for j := 0; j < t.count && lo < hi; j++ {
-		m := t.mats[j].m
-		if lo >= base+m.Rows {
-			base += m.Rows
-			continue
+	for {
+		c := int(t.next.Add(1)) - 1
+		if c >= t.total {
+			return
 		}
-		r0, r1 := lo-base, min(hi-base, m.Rows)
-		t.rows(j, r0, r1)
-		lo = base + r1
-		base += m.Rows
+		j := 0
+		for c >= t.chunks[j] {
+			c -= t.chunks[j]
+			j++
+		}
+		r0 := c * t.chunk
+		t.rows(j, r0, min(r0+t.chunk, t.mats[j].m.Rows))
 	}
 }
 
@@ -103,15 +119,8 @@ func (t *matmulTask) rows(j, r0, r1 int) {
 	m, out := t.mats[j].m, t.mats[j].out
 	x, stride := t.xs[j], t.strides[j]
 	rb := m.RowBytes()
-	tile := r1 - r0
-	if t.n > 1 {
-		tile = tileRows
-	}
-	for a := r0; a < r1; a += tile {
-		b := min(a+tile, r1)
-		w := m.Data[a*rb : b*rb]
-		for i := range t.n {
-			tensor.DotRows(m.Type, m.Cols, out[i*m.Rows+a:i*m.Rows+b], w, rb, x[i*stride:(i+1)*stride])
-		}
+	w := m.Data[r0*rb : r1*rb]
+	for i := range t.n {
+		tensor.DotRows(m.Type, m.Cols, out[i*m.Rows+r0:i*m.Rows+r1], w, rb, x[i*stride:(i+1)*stride])
 	}
 }
