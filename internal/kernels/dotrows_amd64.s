@@ -136,6 +136,8 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	LEAQ    (R11)(AX*1), R12; \
 	LEAQ    (R12)(AX*1), R13; \
 	LEAQ    (R13)(AX*1), BX; \
+	SHLQ    $3, AX; \
+	MOVQ    AX, R14; \
 	VMOVDQU words1<>(SB), Y13; \
 	VMOVDQU bytes0F<>(SB), Y11; \
 	VXORPS  Y12, Y12, Y12
@@ -146,6 +148,17 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	VMOVD        AX, X14; \
 	VCVTPH2PS    X14, X14; \
 	VBROADCASTSS X14, Y14
+
+// PREFETCH asks for the same block of the eight rows that follow.
+#define PREFETCH \
+	PREFETCHT0 (SI)(R14*1); \
+	PREFETCHT0 (R8)(R14*1); \
+	PREFETCHT0 (R9)(R14*1); \
+	PREFETCHT0 (R10)(R14*1); \
+	PREFETCHT0 (R11)(R14*1); \
+	PREFETCHT0 (R12)(R14*1); \
+	PREFETCHT0 (R13)(R14*1); \
+	PREFETCHT0 (BX)(R14*1)
 
 #define ADVANCE(n) \
 	ADDQ $n, SI; \
@@ -177,6 +190,7 @@ TEXT ·dotQ8_0Rows8(SB), NOSPLIT, $0-40
 
 q80loop:
 	XBLOCK
+	PREFETCH
 	EIGHTROWS(ROWQ8_0)
 	SCALES
 	HSUM8
@@ -197,6 +211,7 @@ TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $0-40
 
 q50loop:
 	XBLOCK
+	PREFETCH
 	EIGHTROWS(ROWQ5_0)
 	SCALES
 	HSUM8
@@ -217,6 +232,7 @@ TEXT ·dotQ4_0Rows8(SB), NOSPLIT, $0-40
 
 q40loop:
 	XBLOCK
+	PREFETCH
 	EIGHTROWS(ROWQ4_0)
 	SCALES
 	HSUM8

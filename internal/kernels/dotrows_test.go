@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -129,23 +130,27 @@ func FuzzDotRows(f *testing.F) {
 	})
 }
 
+// BenchmarkDotRows measures the kernels on weights in the cache (64 rows)
+// and streamed from memory (64 MiB and more), one goroutine.
 func BenchmarkDotRows(b *testing.B) {
-	const rows, cols = 64, 4096
-	for _, k := range rowKernels() {
-		b.Run(k.name, func(b *testing.B) {
-			r := rand.New(rand.NewPCG(1, 2))
-			nb := cols / 32
-			if k.k {
-				nb = cols / QK_K
-			}
-			w := make([]byte, rows*nb*k.wBlock)
-			x := make([]byte, nb*k.xBlock)
-			k.fill(r, w, x)
-			out := make([]float32, rows)
-			b.SetBytes(int64(len(w)))
-			for b.Loop() {
-				k.rows(out, w, nb*k.wBlock, x, nb)
-			}
-		})
+	const cols = 4096
+	for _, rows := range []int{64, 16384} {
+		for _, k := range rowKernels() {
+			b.Run(fmt.Sprintf("%s/rows=%d", k.name, rows), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(1, 2))
+				nb := cols / 32
+				if k.k {
+					nb = cols / QK_K
+				}
+				w := make([]byte, rows*nb*k.wBlock)
+				x := make([]byte, nb*k.xBlock)
+				k.fill(r, w, x)
+				out := make([]float32, rows)
+				b.SetBytes(int64(len(w)))
+				for b.Loop() {
+					k.rows(out, w, nb*k.wBlock, x, nb)
+				}
+			})
+		}
 	}
 }
