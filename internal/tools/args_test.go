@@ -81,7 +81,7 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("%d specs", len(specs))
 	}
 	for _, s := range specs {
-		if len(s.Description) < 200 || !strings.Contains(s.Description, "Example: {") {
+		if len(s.Description) < 40 || !strings.Contains(s.Description, "Example: {") {
 			t.Errorf("%s: the description is short or has no example", s.Name)
 		}
 		// Each description's example is a valid call.

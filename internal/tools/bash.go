@@ -38,11 +38,11 @@ const (
 const drainTimeout = 2 * time.Second
 
 func (Bash) Name() string        { return "bash" }
-func (Bash) Description() string { return bashDoc }
+func (Bash) Description() string { return strings.TrimSpace(bashDoc) }
 func (Bash) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"command":{"type":"string","description":"The shell command to run with bash."},` +
-		`"timeout":{"type":"integer","description":"Seconds before the command is killed. Default 120, at most 600."}},` +
+		`"command":{"type":"string"},` +
+		`"timeout":{"type":"integer","description":"Seconds; default 120, max 600."}},` +
 		`"required":["command"]}`)
 }
 

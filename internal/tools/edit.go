@@ -20,13 +20,13 @@ type editArgs struct {
 }
 
 func (Edit) Name() string        { return "edit" }
-func (Edit) Description() string { return editDoc }
+func (Edit) Description() string { return strings.TrimSpace(editDoc) }
 func (Edit) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"file_path":{"type":"string","description":"The file to change, relative to the project root or absolute."},` +
-		`"old_string":{"type":"string","description":"The exact text to replace, copied from the file."},` +
-		`"new_string":{"type":"string","description":"The text to put in its place."},` +
-		`"replace_all":{"type":"boolean","description":"Replace every occurrence instead of exactly one. Default false."}},` +
+		`"file_path":{"type":"string"},` +
+		`"old_string":{"type":"string"},` +
+		`"new_string":{"type":"string"},` +
+		`"replace_all":{"type":"boolean"}},` +
 		`"required":["file_path","old_string","new_string"]}`)
 }
 

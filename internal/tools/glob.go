@@ -26,11 +26,11 @@ type globArgs struct {
 }
 
 func (Glob) Name() string        { return "glob" }
-func (Glob) Description() string { return globDoc }
+func (Glob) Description() string { return strings.TrimSpace(globDoc) }
 func (Glob) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"pattern":{"type":"string","description":"A glob such as **/*.go or src/**/test_*.py; ** matches any number of directories."},` +
-		`"path":{"type":"string","description":"The directory the pattern is relative to. Default: the project root."}},` +
+		`"pattern":{"type":"string"},` +
+		`"path":{"type":"string","description":"Base directory."}},` +
 		`"required":["pattern"]}`)
 }
 

@@ -39,15 +39,15 @@ const grepMaxFileSize = 16 << 20
 const grepLineBytes = 300
 
 func (Grep) Name() string        { return "grep" }
-func (Grep) Description() string { return grepDoc }
+func (Grep) Description() string { return strings.TrimSpace(grepDoc) }
 func (Grep) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"pattern":{"type":"string","description":"A Go (RE2) regular expression to search for."},` +
-		`"path":{"type":"string","description":"The directory or file to search. Default: the project root."},` +
-		`"glob":{"type":"string","description":"Only search files whose name matches this glob, for example *.go or src/**/*.ts."},` +
-		`"ignore_case":{"type":"boolean","description":"Match without regard to case. Default false."},` +
-		`"literal":{"type":"boolean","description":"Treat pattern as plain text, not a regular expression. Default false."},` +
-		`"output_mode":{"type":"string","enum":["content","files_with_matches","count"],"description":"content (default): matching lines; files_with_matches: file paths only; count: matches per file."}},` +
+		`"pattern":{"type":"string"},` +
+		`"path":{"type":"string"},` +
+		`"glob":{"type":"string","description":"File name filter."},` +
+		`"ignore_case":{"type":"boolean"},` +
+		`"literal":{"type":"boolean","description":"Pattern is plain text."},` +
+		`"output_mode":{"type":"string","enum":["content","files_with_matches","count"]}},` +
 		`"required":["pattern"]}`)
 }
 

@@ -23,11 +23,11 @@ type lsArgs struct {
 }
 
 func (LS) Name() string        { return "ls" }
-func (LS) Description() string { return lsDoc }
+func (LS) Description() string { return strings.TrimSpace(lsDoc) }
 func (LS) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"path":{"type":"string","description":"The directory to list. Default: the project root."},` +
-		`"ignore":{"type":"array","items":{"type":"string"},"description":"Glob patterns of names to leave out, for example [\"*.log\", \"testdata\"]."}}}`)
+		`"path":{"type":"string"},` +
+		`"ignore":{"type":"array","items":{"type":"string"},"description":"Name globs to skip."}}}`)
 }
 
 func (LS) inspect(env *Env, args json.RawMessage) (Call, error) {

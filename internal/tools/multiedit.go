@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 //go:embed multiedit.md
@@ -19,14 +20,14 @@ type multieditArgs struct {
 }
 
 func (MultiEdit) Name() string        { return "multiedit" }
-func (MultiEdit) Description() string { return multieditDoc }
+func (MultiEdit) Description() string { return strings.TrimSpace(multieditDoc) }
 func (MultiEdit) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"file_path":{"type":"string","description":"The file to change, relative to the project root or absolute."},` +
-		`"edits":{"type":"array","description":"The edits, applied in order; each sees the result of the previous ones.","items":{"type":"object","properties":{` +
-		`"old_string":{"type":"string","description":"The exact text to replace."},` +
-		`"new_string":{"type":"string","description":"The text to put in its place."},` +
-		`"replace_all":{"type":"boolean","description":"Replace every occurrence. Default false."}},` +
+		`"file_path":{"type":"string"},` +
+		`"edits":{"type":"array","items":{"type":"object","properties":{` +
+		`"old_string":{"type":"string"},` +
+		`"new_string":{"type":"string"},` +
+		`"replace_all":{"type":"boolean"}},` +
 		`"required":["old_string","new_string"]}}},` +
 		`"required":["file_path","edits"]}`)
 }

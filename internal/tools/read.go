@@ -26,12 +26,12 @@ type readArgs struct {
 }
 
 func (Read) Name() string        { return "read" }
-func (Read) Description() string { return readDoc }
+func (Read) Description() string { return strings.TrimSpace(readDoc) }
 func (Read) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"file_path":{"type":"string","description":"The file to read, relative to the project root or absolute."},` +
-		`"offset":{"type":"integer","description":"The first line to show, counting from 1. Default 1."},` +
-		`"limit":{"type":"integer","description":"How many lines to show. Default: up to 2000."}},` +
+		`"file_path":{"type":"string"},` +
+		`"offset":{"type":"integer","description":"First line, from 1."},` +
+		`"limit":{"type":"integer","description":"Number of lines."}},` +
 		`"required":["file_path"]}`)
 }
 

@@ -27,11 +27,11 @@ type todoArgs struct {
 }
 
 func (Todo) Name() string        { return "todo" }
-func (Todo) Description() string { return todoDoc }
+func (Todo) Description() string { return strings.TrimSpace(todoDoc) }
 func (Todo) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"todos":{"type":"array","description":"The whole todo list, in order.","items":{"type":"object","properties":{` +
-		`"content":{"type":"string","description":"The task, in a few words."},` +
+		`"todos":{"type":"array","items":{"type":"object","properties":{` +
+		`"content":{"type":"string"},` +
 		`"status":{"type":"string","enum":["pending","in_progress","completed"]}},` +
 		`"required":["content","status"]}}},` +
 		`"required":["todos"]}`)

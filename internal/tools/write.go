@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 //go:embed write.md
@@ -20,11 +21,11 @@ type writeArgs struct {
 }
 
 func (Write) Name() string        { return "write" }
-func (Write) Description() string { return writeDoc }
+func (Write) Description() string { return strings.TrimSpace(writeDoc) }
 func (Write) Schema() json.RawMessage {
 	return json.RawMessage(`{"type":"object","properties":{` +
-		`"file_path":{"type":"string","description":"The file to write, relative to the project root or absolute."},` +
-		`"content":{"type":"string","description":"The whole new content of the file."}},` +
+		`"file_path":{"type":"string"},` +
+		`"content":{"type":"string","description":"The whole file."}},` +
 		`"required":["file_path","content"]}`)
 }
 
