@@ -2,12 +2,13 @@ package model
 
 import (
 	"math"
+	"sync/atomic"
 
 	"github.com/atelier-dev/atelier/internal/kernels"
 )
 
-// attentionTask computes causal attention for n new tokens over the cache,
-// split over (token, head) pairs.
+// attentionTask computes causal attention for n new tokens over the cache;
+// the workers claim (token, head) pairs one at a time.
 type attentionTask struct {
 	s             *Sequence
 	c             Config
@@ -16,6 +17,7 @@ type attentionTask struct {
 	scores        [][]float32 // per part
 	q16           [][]uint16  // per part: a query rounded to F16
 	acc16         [][]uint16  // per part: the attention output accumulator
+	next          atomic.Int64
 }
 
 func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
@@ -36,6 +38,7 @@ func (s *Sequence) attention(p *Pool, layer, pos, n int) {
 		s.at.init(s, s.at.c, s.cache.Capacity(), p.Size())
 	}
 	s.at.layer, s.at.pos, s.at.n = layer, pos, n
+	s.at.next.Store(0)
 	p.Run(&s.at)
 }
 
@@ -44,10 +47,13 @@ func (a *attentionTask) Run(part, parts int) {
 	hd := c.HeadDim
 	group := c.Heads / c.KVHeads
 	width := a.s.cache.Width()
-	lo, hi := Split(a.n*c.Heads, part, parts, 1)
 	scores, q16 := a.scores[part], a.q16[part]
 	qb := bytesOf16(q16)
-	for idx := lo; idx < hi; idx++ {
+	for {
+		idx := int(a.next.Add(1)) - 1
+		if idx >= a.n*c.Heads {
+			return
+		}
 		i, h := idx/c.Heads, idx%c.Heads
 		kvh := h / group
 		T := a.pos + i + 1 // causal: positions 0..pos+i

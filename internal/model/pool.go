@@ -71,7 +71,7 @@ func (p *Pool) await(seen uint64) uint64 {
 		if g := p.gen.Load(); g != seen || p.closed.Load() {
 			return g
 		}
-		if i&255 == 255 {
+		if i&1023 == 1023 {
 			runtime.Gosched()
 		}
 	}
@@ -104,7 +104,7 @@ func (p *Pool) Run(t Task) {
 	}
 	t.Run(0, p.n)
 	for i := 0; p.pending.Load() != 0; i++ {
-		if i&255 == 255 {
+		if i&1023 == 1023 {
 			runtime.Gosched()
 		}
 	}
