@@ -95,3 +95,31 @@ func TestConfigCommand(t *testing.T) {
 		}
 	}
 }
+
+// "Always" for a compound command's prefixes covers later commands made of
+// the same parts in the session, and, once saved, in later sessions.
+func TestAlwaysPrefixSaved(t *testing.T) {
+	dir, url := agentEnv(t, `{"turns": [
+  {"tool_calls": [{"name": "bash", "arguments": {"command": "true --x && pwd"}}]},
+  {"tool_calls": [{"name": "bash", "arguments": {"command": "pwd; true --y"}}]},
+  {"text": "Done."},
+  {"tool_calls": [{"name": "bash", "arguments": {"command": "pwd && true --z"}}]},
+  {"expect": "TestAlwaysPrefixSaved", "text": "Ran."}
+]}`)
+	code, out, errOut := runAtelier(t, "go\np\ny\n/quit\n", "--base-url", url, "--remote-model", "m")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "Allow?"); n != 1 || !strings.Contains(out, `[p] always "true, pwd"`) || !strings.Contains(out, "(saved)") || !strings.Contains(out, "Done.") {
+		t.Fatalf("asked %d times:\n%s", n, out)
+	}
+	b, err := os.ReadFile(userConfig(t))
+	if err != nil || !strings.Contains(string(b), `"bash(true:*)"`) || !strings.Contains(string(b), `"bash(pwd:*)"`) || !strings.Contains(string(b), dir) {
+		t.Fatalf("user config %s, %v", b, err)
+	}
+	// A headless run in ask mode now runs the command.
+	code, out, errOut = runAtelier(t, "", "-p", "run it", "--base-url", url, "--remote-model", "m")
+	if code != 0 || out != "Ran.\n" {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/atelier-dev/atelier/internal/agent"
+	"github.com/atelier-dev/atelier/internal/agent/config"
 	"github.com/atelier-dev/atelier/internal/chat"
 	"github.com/atelier-dev/atelier/internal/session"
 )
@@ -42,7 +43,9 @@ Commands:
   /quit      leave (the conversation is saved: atelier --continue resumes it)
 When the agent wants to edit a file or run a command, it shows the change
 and asks: y (yes), n (no), a (always this tool, for this session) or
-p (always commands with this prefix, for this session).`
+p (always commands with these prefixes: each part of a compound command
+counts on its own). After p, it offers to save the rules for this project
+in your config file, so later sessions allow them too.`
 
 func (r *repl) printf(format string, args ...any) {
 	if r.midLine {
@@ -226,6 +229,7 @@ func (r *repl) ask(p agent.PermissionRequest) {
 			return
 		case "p", "prefix":
 			if p.Prefix != "" {
+				r.offerToSave(p.PrefixRules)
 				p.Answer(agent.AlwaysPrefix)
 				return
 			}
@@ -294,4 +298,23 @@ func newUndoFlags(f *agentFlags, s stdio) *flag.FlagSet {
 	fs.SetOutput(s.err)
 	fs.StringVar(&f.resume, "resume", "", "undo in the conversation with this `id` (default: the latest in this directory)")
 	return fs
+}
+
+// offerToSave asks whether to save the rules of an "always" answer for this
+// project in the user's config file, and does.
+func (r *repl) offerToSave(rules []string) {
+	userFile := config.UserFile(agent.ConfigDir())
+	if len(rules) == 0 || userFile == "" {
+		return
+	}
+	r.printf("Save %s for %s in %s too? [y/N]: ", strings.Join(rules, ", "), r.sess.Project, userFile)
+	line, _ := r.in.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		if err := config.AddProjectRules(userFile, r.sess.Project, "allow", rules); err != nil {
+			r.printf("could not save: %v\n", err)
+			return
+		}
+		r.printf("(saved)\n")
+	}
 }

@@ -464,7 +464,7 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 
 	if a.cfg.Gate != nil {
 		p, reason := a.cfg.Gate.Decide(c)
-		if p == Ask && a.granted(c) {
+		if _, keeps := a.cfg.Gate.(RuleKeeper); p == Ask && !keeps && a.granted(c) {
 			p = Allow
 		}
 		switch p {
@@ -506,7 +506,14 @@ func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (ok bool, why string, 
 	if !a.cfg.Interactive || a.cfg.Events == nil {
 		return false, "denied: this call needs the user's permission, and this run is not interactive, so no one can give it. Do not retry it; do what you can without it, then say in your answer what is left to do.", true
 	}
-	req := PermissionRequest{Call: c, Preview: preview, Prefix: commandPrefix(c), reply: make(chan Answer, 1), once: new(sync.Once)}
+	req := PermissionRequest{Call: c, Preview: preview, reply: make(chan Answer, 1), once: new(sync.Once)}
+	keeper, _ := a.cfg.Gate.(RuleKeeper)
+	if keeper != nil {
+		req.PrefixRules = keeper.AlwaysRules(c, AlwaysPrefix)
+		req.Prefix = rulePrefixes(req.PrefixRules)
+	} else {
+		req.Prefix = commandPrefix(c)
+	}
 	a.emit(req)
 	var ans Answer
 	select {
@@ -516,16 +523,36 @@ func (a *Agent) ask(ctx context.Context, c chat.ToolCall) (ok bool, why string, 
 	}
 	switch ans {
 	case Yes:
-	case AlwaysTool:
-		a.grantTool[c.Name] = true
-	case AlwaysPrefix:
-		if req.Prefix != "" {
+	case AlwaysTool, AlwaysPrefix:
+		if keeper != nil {
+			rules := req.PrefixRules
+			if ans == AlwaysTool {
+				rules = keeper.AlwaysRules(c, AlwaysTool)
+			}
+			if err := keeper.AddRules(rules); err != nil {
+				return false, err.Error(), false
+			}
+		} else if ans == AlwaysTool {
+			a.grantTool[c.Name] = true
+		} else if req.Prefix != "" {
 			a.grantPrefix[c.Name+"\x00"+req.Prefix] = true
 		}
 	default:
 		return false, "denied: the user said no to this call. Do not retry it; ask the user or take another way.", true
 	}
 	return true, "", false
+}
+
+// rulePrefixes names the command prefixes of bash(PREFIX:*) rules, for the
+// dialog: "go build, go test".
+func rulePrefixes(rules []string) string {
+	var ps []string
+	for _, r := range rules {
+		if p, ok := strings.CutPrefix(r, "bash("); ok {
+			ps = append(ps, strings.TrimSuffix(strings.TrimSuffix(p, ")"), ":*"))
+		}
+	}
+	return strings.Join(ps, ", ")
 }
 
 // granted says whether an earlier "always" answer covers the call.

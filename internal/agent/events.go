@@ -50,9 +50,14 @@ type PermissionRequest struct {
 	Call chat.ToolCall `json:"call"`
 	// Preview shows what the call would do: a unified diff or a command.
 	Preview string `json:"preview"`
-	// Prefix is the command prefix AlwaysPrefix would allow ("go test"), or
-	// "" when the call runs no command.
+	// Prefix names the command prefixes AlwaysPrefix would allow ("go
+	// test", or "go build, go test" for a compound command), or "" when
+	// the answer is not offered (no command, or none a prefix can cover).
 	Prefix string `json:"prefix,omitempty"`
+	// PrefixRules are the rules AlwaysPrefix adds for the rest of the
+	// session ("bash(go build:*)", "bash(go test:*)"); a front end may offer
+	// to save them in the user's config file too.
+	PrefixRules []string `json:"prefix_rules,omitempty"`
 
 	reply chan Answer
 	once  *sync.Once

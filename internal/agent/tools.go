@@ -68,6 +68,21 @@ type Gatekeeper interface {
 	Preview(ctx context.Context, call chat.ToolCall) (string, error)
 }
 
+// RuleKeeper is a Gatekeeper that keeps "always" answers as permission
+// rules for the rest of the session, so that they apply like the rules of
+// the config: an AlwaysPrefix answer to a compound command allows each of
+// its parts' prefixes, and a later command runs without asking when every
+// part is allowed. Toolset is one. For other gatekeepers the agent keeps
+// the answers itself, for whole commands only.
+type RuleKeeper interface {
+	// AlwaysRules returns the allow rules (as config files spell them,
+	// "bash(go test:*)") that the answer, AlwaysPrefix or AlwaysTool, would
+	// add for the call; none when it cannot cover the call.
+	AlwaysRules(call chat.ToolCall, a Answer) []string
+	// AddRules adds allow rules for the rest of the session.
+	AddRules(rules []string) error
+}
+
 // Answer is the user's answer to a PermissionRequest.
 type Answer int
 

@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 
 	"github.com/atelier-dev/atelier/internal/chat"
 	"github.com/atelier-dev/atelier/internal/session"
@@ -16,7 +18,12 @@ type Toolset struct {
 	Registry *tools.Registry
 	Env      *tools.Env
 	Mode     tools.Mode
-	Rules    tools.Rules
+	// Rules are the rules of the config files.
+	Rules tools.Rules
+
+	mu sync.Mutex
+	// session are the allow rules of the "always" answers.
+	session tools.Rules
 }
 
 // NewToolset returns the default tools rooted at dir.
@@ -49,7 +56,7 @@ func (t *Toolset) Decide(c chat.ToolCall) (Permission, string) {
 	if err != nil {
 		return Allow, ""
 	}
-	d := tools.Decide(t.Mode, t.Rules, call)
+	d := tools.Decide(t.Mode, t.rules(), call)
 	switch d.Kind {
 	case tools.Deny:
 		return Deny, d.Reason
@@ -76,4 +83,56 @@ func (t *Toolset) Preview(ctx context.Context, c chat.ToolCall) (string, error) 
 		return "$ " + p.Command, nil
 	}
 	return p.Summary, nil
+}
+
+func (t *Toolset) rules() tools.Rules {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.Rules.Add(t.session)
+}
+
+// SessionRules returns the allow rules added by "always" answers.
+func (t *Toolset) SessionRules() []tools.Rule {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]tools.Rule(nil), t.session.Allow...)
+}
+
+// AlwaysRules implements RuleKeeper: for AlwaysPrefix, a bash(PREFIX:*)
+// rule for each part of the command that no rule allows yet (see
+// tools.PrefixRules); for AlwaysTool, the rule on the whole tool (which, for
+// the file tools, still leaves paths outside the project and secret files
+// to ask).
+func (t *Toolset) AlwaysRules(c chat.ToolCall, a Answer) []string {
+	call, err := t.Registry.Inspect(t.Env, c.Name, c.Arguments)
+	if err != nil {
+		return nil
+	}
+	switch a {
+	case AlwaysTool:
+		return []string{c.Name}
+	case AlwaysPrefix:
+		var out []string
+		for _, r := range tools.PrefixRules(t.rules(), call) {
+			out = append(out, r.String())
+		}
+		return out
+	}
+	return nil
+}
+
+// AddRules implements RuleKeeper.
+func (t *Toolset) AddRules(rules []string) error {
+	var add []tools.Rule
+	for _, s := range rules {
+		r, err := tools.ParseRule(s)
+		if err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+		add = append(add, r)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.session.Allow = append(t.session.Allow, add...)
+	return nil
 }
