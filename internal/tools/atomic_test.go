@@ -177,3 +177,40 @@ func TestEditBinaryRefused(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// The journal sees every change, with its content before, before the file
+// is written; a journal error leaves the file alone.
+func TestJournal(t *testing.T) {
+	env := newTestEnv(t, map[string]string{"a.txt": "one\n"})
+	path := filepath.Join(env.Root, "a.txt")
+	var seen []FileChange
+	ctx := WithJournal(context.Background(), func(c FileChange) error {
+		b, _ := os.ReadFile(c.Path)
+		if string(b) != string(c.Before) {
+			t.Errorf("journal called after the write: file %q, before %q", b, c.Before)
+		}
+		seen = append(seen, c)
+		return nil
+	})
+	reg := Default()
+	for _, call := range []struct{ name, args string }{
+		{"edit", `{"file_path":"a.txt","old_string":"one","new_string":"two"}`},
+		{"multiedit", `{"file_path":"a.txt","edits":[{"old_string":"two","new_string":"three"}]}`},
+		{"write", `{"file_path":"b.txt","content":"new"}`},
+	} {
+		if res := reg.Call(ctx, env, call.name, json.RawMessage(call.args)); res.IsError {
+			t.Fatalf("%s: %s", call.name, res.Output)
+		}
+	}
+	if len(seen) != 3 || string(seen[0].Before) != "one\n" || string(seen[1].Before) != "two\n" || seen[2].Existed || seen[2].Path != filepath.Join(env.Root, "b.txt") {
+		t.Fatalf("journal saw %+v", seen)
+	}
+	failing := WithJournal(context.Background(), func(FileChange) error { return errors.New("disk full") })
+	res := reg.Call(failing, env, "edit", json.RawMessage(`{"file_path":"a.txt","old_string":"three","new_string":"four"}`))
+	if !res.IsError || !strings.Contains(res.Output, "disk full") || len(res.Changes) != 0 {
+		t.Fatalf("failing journal: %+v", res)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "three\n" {
+		t.Fatalf("a.txt = %q after a failed journal", b)
+	}
+}

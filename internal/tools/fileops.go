@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -122,12 +123,12 @@ func countLines(b []byte) int {
 }
 
 // planAndApply runs a planner's changes and reports them.
-func planAndApply(env *Env, pl planner, args []byte, report func([]FileChange) string) Result {
+func planAndApply(ctx context.Context, env *Env, pl planner, args []byte, report func([]FileChange) string) Result {
 	changes, err := pl.plan(env, args)
 	if err != nil {
 		return Result{Output: err.Error(), IsError: true}
 	}
-	if err := env.files.apply(changes); err != nil {
+	if err := env.writeChanges(ctx, changes); err != nil {
 		return errorf("The change could not be written, and the files were left as they were: %v", err)
 	}
 	return Result{Output: report(changes), Changes: changes}

@@ -65,7 +65,7 @@ func (MultiEdit) Run(ctx context.Context, env *Env, args json.RawMessage) Result
 	if err != nil {
 		return errorf("%v", err)
 	}
-	if err := env.files.apply([]FileChange{c}); err != nil {
+	if err := env.writeChanges(ctx, []FileChange{c}); err != nil {
 		return errorf("The change could not be written, and the file was left as it was: %v", err)
 	}
 	return Result{Output: editReport(env, c, res), Changes: []FileChange{c}}

@@ -69,7 +69,7 @@ func (Write) plan(env *Env, args json.RawMessage) ([]FileChange, error) {
 
 // Run implements Tool.
 func (w Write) Run(ctx context.Context, env *Env, args json.RawMessage) Result {
-	return planAndApply(env, w, args, func(cs []FileChange) string {
+	return planAndApply(ctx, env, w, args, func(cs []FileChange) string {
 		if len(cs) == 0 {
 			return "The file already has exactly this content; nothing was written."
 		}
