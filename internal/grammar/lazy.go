@@ -55,13 +55,15 @@ func (l *Lazy) Triggered() bool { return !l.st.free }
 // text is allowed. The returned state shares no storage with st only when
 // commit is set; otherwise it may use scratch space.
 func (l *Lazy) run(st lazyState, text []byte, commit bool) (lazyState, bool) {
+	from := 0          // free mode: where to look for triggers in tail+text
+	triggered := false // the constrained text below starts with a trigger
 	for len(text) > 0 {
 		if st.free {
 			buf := append(append([]byte{}, st.tail...), text...)
 			at, found := -1, false
 			for _, tr := range l.triggers {
-				if i := bytes.Index(buf, tr); i >= 0 && (!found || i < at) {
-					at, found = i, true
+				if i := bytes.Index(buf[from:], tr); i >= 0 && (!found || from+i < at) {
+					at, found = from+i, true
 				}
 			}
 			if !found {
@@ -73,7 +75,7 @@ func (l *Lazy) run(st lazyState, text []byte, commit bool) (lazyState, bool) {
 			}
 			st = lazyState{cur: l.start()}
 			text = buf[at:]
-			continue
+			from, triggered = 0, true
 		}
 		// Constrained: follow the grammar byte by byte; when a byte does
 		// not fit but the sentence is complete, the rest is free text.
@@ -104,6 +106,12 @@ func (l *Lazy) run(st lazyState, text []byte, commit bool) (lazyState, bool) {
 		}
 		st = lazyState{free: true}
 		text = text[i:]
+		if i == 0 && triggered {
+			// The grammar took nothing (it accepts the empty text): the
+			// trigger here is plain text; look for the next one.
+			from = 1
+		}
+		triggered = false
 	}
 	return st, true
 }

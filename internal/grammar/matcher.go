@@ -11,8 +11,8 @@ var ErrTooComplex = errors.New("grammar: too ambiguous: too many parse stacks")
 
 // Limits on the matcher's working set.
 const (
-	maxNodes = 1 << 22 // interned stack nodes
-	maxItems = 1 << 14 // live stacks in one state
+	maxNodes = 1 << 20 // interned stack nodes
+	maxItems = 1 << 12 // live stacks in one state
 )
 
 // snode is one frame of a parse stack: the position of the next element
@@ -37,6 +37,11 @@ type stacks struct {
 	done  []bool    // adv computed
 	err   error
 	seen  map[int32]struct{}
+	// mark[n] == epoch when frame n was expanded in the current closure:
+	// its tops are in already (they depend on n alone), and grammars with
+	// many paths to one frame would otherwise take exponential time.
+	mark  []uint32
+	epoch uint32
 }
 
 func newStacks(g *Grammar) *stacks {
@@ -72,6 +77,13 @@ func (s *stacks) closure(n int32, out []int32) []int32 {
 	if n == 0 {
 		return s.addTop(out, 0)
 	}
+	for len(s.mark) < len(s.nodes) {
+		s.mark = append(s.mark, 0)
+	}
+	if s.mark[n] == s.epoch {
+		return out
+	}
+	s.mark[n] = s.epoch
 	nd := s.nodes[n]
 	e := s.g.elems[nd.pos]
 	switch e.kind {
@@ -118,6 +130,7 @@ func (s *stacks) addTop(out []int32, n int32) []int32 {
 
 // start returns the tops of a fresh parse of rule r.
 func (s *stacks) start(r int32) []int32 {
+	s.epoch++
 	var out []int32
 	for _, a := range s.g.rules[r].alts {
 		if s.g.elems[a].kind == elemEnd {
@@ -140,6 +153,7 @@ func (s *stacks) advance(n int32) []int32 {
 	}
 	nd := s.nodes[n]
 	var out []int32
+	s.epoch++
 	if s.g.elems[nd.pos+1].kind == elemEnd {
 		out = s.closure(nd.parent, nil)
 	} else {
@@ -153,6 +167,29 @@ func (s *stacks) advance(n int32) []int32 {
 // step appends to out the items that follow from items in by byte b.
 func (s *stacks) step(in []item, b byte, out []item) []item {
 	base := len(out)
+	var seen map[item]struct{} // for large states; small ones scan
+	add := func(it item) {
+		n := len(out) - base
+		if n < 32 {
+			for _, o := range out[base:] {
+				if o == it {
+					return
+				}
+			}
+			out = append(out, it)
+			return
+		}
+		if seen == nil {
+			seen = make(map[item]struct{}, 2*n)
+			for _, o := range out[base:] {
+				seen[o] = struct{}{}
+			}
+		}
+		if _, dup := seen[it]; !dup {
+			seen[it] = struct{}{}
+			out = append(out, it)
+		}
+	}
 	for _, it := range in {
 		if it.node == 0 {
 			continue
@@ -161,10 +198,10 @@ func (s *stacks) step(in []item, b byte, out []item) []item {
 		res, p := cl.step(it.partial, b)
 		switch res {
 		case stepMore:
-			out = addItem(out, base, item{it.node, p})
+			add(item{it.node, p})
 		case stepDone:
 			for _, t := range s.advance(it.node) {
-				out = addItem(out, base, item{t, 0})
+				add(item{t, 0})
 			}
 		}
 		if len(out)-base > maxItems {
@@ -173,15 +210,6 @@ func (s *stacks) step(in []item, b byte, out []item) []item {
 		}
 	}
 	return out
-}
-
-func addItem(out []item, base int, it item) []item {
-	for _, o := range out[base:] {
-		if o == it {
-			return out
-		}
-	}
-	return append(out, it)
 }
 
 // Matcher follows text through a grammar byte by byte.

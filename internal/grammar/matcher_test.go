@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,23 @@ func TestParseErrors(t *testing.T) {
 	var se *SyntaxError
 	if _, err := Parse("root ::= ["); !errors.As(err, &se) || se.Line != 1 {
 		t.Errorf("unterminated class: %v is not a *SyntaxError", err)
+	}
+}
+
+// TestManyPaths: 2^40 paths lead to the one terminal; expansion must not
+// follow each.
+func TestManyPaths(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("root ::= r0\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "r%d ::= r%d | r%d \"\"\n", i, i+1, i+1)
+	}
+	b.WriteString("r40 ::= \"x\"\n")
+	g, err := Parse(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !matches(t, g, "x") || matches(t, g, "xx") {
+		t.Fatal("wrong language")
 	}
 }

@@ -282,3 +282,20 @@ func (r *randomModel) nextLazy(l *Lazy) int32 {
 	}
 	return ok[r.rng.IntN(len(ok))]
 }
+
+// TestLazyEmptyGrammar: a grammar that accepts the empty text and refuses
+// the trigger must let the trigger through as text (not loop on it).
+func TestLazyEmptyGrammar(t *testing.T) {
+	toks := NewTokens(synthVocab())
+	g, err := Parse(`root ::= "" | "<x>"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLazy(g, []string{"{", "<"}, toks)
+	if err := feedText(l, toks, "a {y} and <x> b {"); err != nil {
+		t.Fatal(err)
+	}
+	if l.Triggered() {
+		t.Error("triggered at the end")
+	}
+}
