@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/engine"
@@ -23,6 +26,12 @@ type benchResult struct {
 	Threads int     `json:"threads"`
 	PPTPS   float64 `json:"pp_tps"`
 	TGTPS   float64 `json:"tg_tps"`
+	// PeakRSSMB is the process's peak resident memory (VmHWM) in MiB, and
+	// FileMB and KVCacheMB what it is compared with: the weights are
+	// mapped, so it should stay within their sum plus 10%.
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
+	FileMB    float64 `json:"file_mb"`
+	KVCacheMB float64 `json:"kv_cache_mb"`
 }
 
 // cmdBench measures prompt processing (pp tokens in one batch on an empty
@@ -70,6 +79,10 @@ func cmdBench(args []string, s stdio) error {
 	}
 	seq := dec.NewSequence(ctx)
 	logits := make([]float32, dec.Vocab)
+	// Return what loading left behind to the system, as a long-running
+	// process's scavenger would, so the peak below is the generating
+	// process's: mapped weights, KV cache and scratch.
+	debug.FreeOSMemory()
 	// Token ids spread over the vocabulary, as a real prompt's would be.
 	tokens := make([]int32, ctx)
 	for i := range tokens {
@@ -121,6 +134,12 @@ func cmdBench(args []string, s stdio) error {
 			return err
 		}
 	}
+	if st, err := os.Stat(*modelPath); err == nil {
+		res.FileMB = float64(st.Size()) / (1 << 20)
+	}
+	c := dec.Config
+	res.KVCacheMB = float64(2*c.Layers*ctx*c.KVHeads*c.HeadDim*2) / (1 << 20)
+	res.PeakRSSMB = peakRSSMB()
 	if *asJSON {
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -129,9 +148,27 @@ func cmdBench(args []string, s stdio) error {
 		_, err = fmt.Fprintln(s.out, string(b))
 		return err
 	}
-	_, err = fmt.Fprintf(s.out, "model %s · %d threads\npp%d %8.2f tok/s\ntg%d %8.2f tok/s\n",
-		*modelPath, *threads, *pp, res.PPTPS, *tg, res.TGTPS)
+	_, err = fmt.Fprintf(s.out, "model %s · %d threads\npp%d %8.2f tok/s\ntg%d %8.2f tok/s\npeak RSS %.0f MiB (file %.0f MiB, KV cache %.1f MiB)\n",
+		*modelPath, *threads, *pp, res.PPTPS, *tg, res.TGTPS, res.PeakRSSMB, res.FileMB, res.KVCacheMB)
 	return err
+}
+
+// peakRSSMB returns the process's peak resident set size in MiB from
+// /proc/self/status (0 where there is none).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			if err == nil {
+				return kb / 1024
+			}
+		}
+	}
+	return 0
 }
 
 // benchMedian runs setup then fn once to warm up, then reps times, and
