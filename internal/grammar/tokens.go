@@ -2,7 +2,7 @@ package grammar
 
 import (
 	"bytes"
-	"sort"
+	"slices"
 )
 
 // Vocab is what the grammar needs to know of a model's vocabulary.
@@ -52,7 +52,12 @@ func NewTokens(v Vocab) *Tokens {
 		}
 		ids = append(ids, id)
 	}
-	sort.SliceStable(ids, func(a, b int) bool { return bytes.Compare(t.bytes[ids[a]], t.bytes[ids[b]]) < 0 })
+	slices.SortFunc(ids, func(a, b int32) int {
+		if c := bytes.Compare(t.bytes[a], t.bytes[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
 
 	t.edge, t.depth, t.end, t.first = []byte{0}, []uint16{0}, []int32{0}, []int32{0}
 	path := []int32{0} // path[d] is the node at depth d
