@@ -187,23 +187,33 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 }
 
 // openSession opens the conversation the flags ask for: a new one, the
-// latest of the directory (--continue) or a given one (--resume).
+// latest of the directory (--continue) or a given one (--resume). A resumed
+// session is reconciled first: a file write that was recorded but never
+// checkpointed (atelier died in between) becomes undoable if it happened.
 func openSession(st *session.Store, f agentFlags, dir, model string) (*session.Session, error) {
+	var s *session.Session
+	var err error
 	switch {
 	case f.cont:
-		s, err := st.Latest(dir)
+		s, err = st.Latest(dir)
 		if errors.Is(err, session.ErrNotFound) {
 			return nil, fmt.Errorf("--continue: no earlier conversation in %s", dir)
 		}
-		return s, err
 	case f.resume != "":
-		s, err := st.Get(f.resume)
+		s, err = st.Get(f.resume)
 		if errors.Is(err, session.ErrNotFound) {
 			return nil, fmt.Errorf("--resume: no conversation %q (see atelier --sessions)", f.resume)
 		}
-		return s, err
+	default:
+		return st.Create(dir, model)
 	}
-	return st.Create(dir, model)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Reconcile(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func openStore() (*session.Store, error) {

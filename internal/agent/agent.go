@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/atelier-dev/atelier/internal/chat"
+	"github.com/atelier-dev/atelier/internal/session"
 )
 
 // Sentinel errors of a run.
@@ -481,7 +482,13 @@ func (a *Agent) runCall(ctx context.Context, r *run, c chat.ToolCall) (chat.Mess
 		}
 	}
 
-	out := a.cfg.Tools.Run(ctx, c)
+	var out ToolOutput
+	if jr, ok := a.cfg.Tools.(JournalingRunner); ok && a.cfg.Recorder != nil {
+		turn := a.turn
+		out = jr.RunJournaled(ctx, c, func(ch session.Change) error { return a.cfg.Recorder.Prepare(turn, ch) })
+	} else {
+		out = a.cfg.Tools.Run(ctx, c)
+	}
 	if len(out.Changes) > 0 {
 		if a.cfg.Recorder != nil {
 			if err := a.cfg.Recorder.Checkpoint(a.turn, out.Changes); err != nil {

@@ -420,3 +420,16 @@ func TestMarshalEvent(t *testing.T) {
 		}
 	}
 }
+
+// A file change is recorded before the tool writes it and checkpointed
+// after, under the turn's number.
+func TestWriteAhead(t *testing.T) {
+	h := newHarness(t, []Response{call("touch", `{"path":"f"}`), call("touch", `{"path":"g"}`), say("done")}, nil)
+	if _, err := h.agent.Run(context.Background(), "go"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"prepare 1 f", "checkpoint 1 f", "prepare 1 g", "checkpoint 1 g"}
+	if !reflect.DeepEqual(h.rec.log, want) {
+		t.Fatalf("log %q, want %q", h.rec.log, want)
+	}
+}

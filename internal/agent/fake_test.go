@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -69,6 +70,10 @@ func (f *fakeTools) Tools() []chat.Tool {
 }
 
 func (f *fakeTools) Run(ctx context.Context, c chat.ToolCall) ToolOutput {
+	return f.RunJournaled(ctx, c, nil)
+}
+
+func (f *fakeTools) RunJournaled(ctx context.Context, c chat.ToolCall, journal Journal) ToolOutput {
 	f.ran = append(f.ran, c.Name+" "+string(c.Arguments))
 	var args map[string]any
 	_ = json.Unmarshal(c.Arguments, &args)
@@ -76,7 +81,13 @@ func (f *fakeTools) Run(ctx context.Context, c chat.ToolCall) ToolOutput {
 	case "echo":
 		return ToolOutput{Output: args["text"].(string)}
 	case "touch":
-		return ToolOutput{Output: "ok", Changes: []session.Change{{Path: args["path"].(string)}}}
+		ch := session.Change{Path: args["path"].(string)}
+		if journal != nil {
+			if err := journal(ch); err != nil {
+				return ToolOutput{Output: err.Error(), IsError: true}
+			}
+		}
+		return ToolOutput{Output: "ok", Changes: []session.Change{ch}}
 	case "bash":
 		return ToolOutput{Output: "ran " + args["command"].(string)}
 	case "block":
@@ -111,6 +122,13 @@ type memRecorder struct {
 	msgs        []chat.Message
 	replaced    int
 	checkpoints []string
+	// log lists the Prepare and Checkpoint calls in order.
+	log []string
+}
+
+func (m *memRecorder) Prepare(turn int, c session.Change) error {
+	m.log = append(m.log, fmt.Sprintf("prepare %d %s", turn, c.Path))
+	return nil
 }
 
 func (m *memRecorder) Append(turn int, msg chat.Message) error {
@@ -130,6 +148,7 @@ func (m *memRecorder) Replace(msgs []chat.Message) error {
 func (m *memRecorder) Checkpoint(turn int, changes []session.Change) error {
 	for _, c := range changes {
 		m.checkpoints = append(m.checkpoints, c.Path)
+		m.log = append(m.log, fmt.Sprintf("checkpoint %d %s", turn, c.Path))
 	}
 	return nil
 }

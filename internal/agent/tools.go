@@ -29,6 +29,21 @@ type ToolRunner interface {
 	Run(ctx context.Context, call chat.ToolCall) ToolOutput
 }
 
+// Journal records a file's content before a tool changes it, ahead of the
+// write, so that a crash between the write and the checkpoint leaves the
+// change undoable.
+type Journal func(session.Change) error
+
+// JournalingRunner is a ToolRunner that records each file change ahead of
+// writing it (Toolset is one). The agent runs the calls of such a runner
+// with RunJournaled and a journal that saves to the Recorder, so that Undo
+// covers a write even when the process dies before its checkpoint.
+type JournalingRunner interface {
+	// RunJournaled is Run, but gives each file change to journal before
+	// writing it; if journal fails, the file is not written.
+	RunJournaled(ctx context.Context, call chat.ToolCall, journal Journal) ToolOutput
+}
+
 // Permission is what the permission rules say about a call.
 type Permission int
 
@@ -108,6 +123,9 @@ type Recorder interface {
 	// Replace saves a new whole context (after compaction or /clear): the
 	// messages after it continue from it.
 	Replace(msgs []chat.Message) error
+	// Prepare records a file's content before a tool of the turn writes
+	// it (write-ahead); Checkpoint then marks the change done.
+	Prepare(turn int, change session.Change) error
 	// Checkpoint saves the content files had before the turn changed them.
 	Checkpoint(turn int, changes []session.Change) error
 }

@@ -41,6 +41,16 @@ func (t *Toolset) Tools() []chat.Tool { return t.Registry.Specs() }
 
 // Run implements ToolRunner.
 func (t *Toolset) Run(ctx context.Context, c chat.ToolCall) ToolOutput {
+	return t.RunJournaled(ctx, c, nil)
+}
+
+// RunJournaled implements JournalingRunner.
+func (t *Toolset) RunJournaled(ctx context.Context, c chat.ToolCall, journal Journal) ToolOutput {
+	if journal != nil {
+		ctx = tools.WithJournal(ctx, func(ch tools.FileChange) error {
+			return journal(session.Change{Path: ch.Path, Existed: ch.Existed, Before: ch.Before})
+		})
+	}
 	res := t.Registry.Call(ctx, t.Env, c.Name, c.Arguments)
 	out := ToolOutput{Output: res.Output, IsError: res.IsError}
 	for _, ch := range res.Changes {

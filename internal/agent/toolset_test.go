@@ -26,12 +26,12 @@ func TestAlwaysPrefixCompound(t *testing.T) {
 	answers := []Answer{AlwaysPrefix, Yes, No, AlwaysTool}
 	var h *harness
 	h = newHarness(t, []Response{
-		call("bash", `{"command":"true --a && pwd"}`),  // asked: always "true, pwd"
-		call("bash", `{"command":"pwd; true --b"}`),    // runs
-		call("bash", `{"command":"pwd && ls -a"}`),     // asked about ls only: yes
-		call("bash", `{"command":"pwd && ls -a"}`),     // asked again: no
-		call("bash", `{"command":"pwd > out.txt"}`),    // a redirect: asked, no prefix; always bash
-		call("bash", `{"command":"pwd > out2.txt"}`),   // runs
+		call("bash", `{"command":"true --a && pwd"}`), // asked: always "true, pwd"
+		call("bash", `{"command":"pwd; true --b"}`),   // runs
+		call("bash", `{"command":"pwd && ls -a"}`),    // asked about ls only: yes
+		call("bash", `{"command":"pwd && ls -a"}`),    // asked again: no
+		call("bash", `{"command":"pwd > out.txt"}`),   // a redirect: asked, no prefix; always bash
+		call("bash", `{"command":"pwd > out2.txt"}`),  // runs
 		say("done"),
 	}, func(c *Config) {
 		c.Tools, c.Gate, c.Interactive = ts, ts, true

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,9 +19,27 @@ type Change struct {
 	Before []byte
 }
 
-// Checkpoint saves what the changed files held before the turn. Only the
-// first change of a path in a turn counts: undoing the turn restores the
-// content from before the turn's first change.
+// Prepare records, before a tool writes a file, what the file holds
+// (write-ahead): if the process dies between the write and Checkpoint, the
+// record is still there, and Reconcile, on resume, keeps it when the write
+// happened and drops it when it did not. Only the first change of a path in
+// a turn counts, as for Checkpoint.
+func (s *Session) Prepare(turn int, c Change) error {
+	before := c.Before
+	if c.Existed && before == nil {
+		before = []byte{}
+	}
+	if _, err := s.store.db.Exec(`INSERT OR IGNORE INTO checkpoints(session, turn, path, existed, before, done) VALUES(?, ?, ?, ?, ?, 0)`,
+		s.ID, turn, s.abs(c.Path), c.Existed, before); err != nil {
+		return fmt.Errorf("session: record %s before the write: %w", c.Path, err)
+	}
+	return nil
+}
+
+// Checkpoint saves what the changed files held before the turn and marks
+// the records of Prepare done. Only the first change of a path in a turn
+// counts: undoing the turn restores the content from before the turn's first
+// change.
 func (s *Session) Checkpoint(turn int, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
@@ -37,6 +56,10 @@ func (s *Session) Checkpoint(turn int, changes []Change) error {
 		}
 		if _, err := tx.Exec(`INSERT OR IGNORE INTO checkpoints(session, turn, path, existed, before) VALUES(?, ?, ?, ?, ?)`,
 			s.ID, turn, s.abs(c.Path), c.Existed, before); err != nil {
+			return fmt.Errorf("session: checkpoint %s: %w", c.Path, err)
+		}
+		if _, err := tx.Exec(`UPDATE checkpoints SET done = 1 WHERE session = ? AND turn = ? AND path = ?`,
+			s.ID, turn, s.abs(c.Path)); err != nil {
 			return fmt.Errorf("session: checkpoint %s: %w", c.Path, err)
 		}
 	}
@@ -69,6 +92,9 @@ type Undone struct {
 // interrupted Undo can be run again.
 func (s *Session) Undo() (Undone, error) {
 	var u Undone
+	if _, err := s.Reconcile(); err != nil {
+		return u, err
+	}
 	err := s.store.db.QueryRow(`SELECT coalesce(max(turn), -1) FROM checkpoints WHERE session = ?`, s.ID).Scan(&u.Turn)
 	if err != nil {
 		return u, fmt.Errorf("session: undo: %w", err)
@@ -136,6 +162,65 @@ func (s *Session) Undo() (Undone, error) {
 		return u, fmt.Errorf("session: undo: %w", err)
 	}
 	return u, nil
+}
+
+// Reconciled says what Reconcile found.
+type Reconciled struct {
+	// Kept are the files whose interrupted write had happened: their
+	// records stay, so Undo restores them. Dropped are those whose write
+	// had not happened.
+	Kept, Dropped []string
+}
+
+// Reconcile settles the write-ahead records of writes that were never
+// checkpointed (the process died in between): a file that no longer holds
+// its recorded content was written, and its record becomes a checkpoint; a
+// file that still holds it was not, and the record goes. Call it when
+// resuming a session; Undo calls it first.
+func (s *Session) Reconcile() (Reconciled, error) {
+	var r Reconciled
+	rows, err := s.store.db.Query(`SELECT turn, path, existed, before FROM checkpoints WHERE session = ? AND done = 0 ORDER BY turn, path`, s.ID)
+	if err != nil {
+		return r, fmt.Errorf("session: reconcile: %w", err)
+	}
+	type pending struct {
+		turn    int
+		path    string
+		existed bool
+		before  []byte
+	}
+	var ps []pending
+	for rows.Next() {
+		var p pending
+		if err := rows.Scan(&p.turn, &p.path, &p.existed, &p.before); err != nil {
+			rows.Close()
+			return r, fmt.Errorf("session: reconcile: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return r, fmt.Errorf("session: reconcile: %w", err)
+	}
+	for _, p := range ps {
+		now, err := os.ReadFile(p.path)
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return r, fmt.Errorf("session: reconcile %s: %w", p.path, err)
+		}
+		unchanged := exists == p.existed && (!exists || bytes.Equal(now, p.before))
+		q := `UPDATE checkpoints SET done = 1 WHERE session = ? AND turn = ? AND path = ?`
+		if unchanged {
+			q = `DELETE FROM checkpoints WHERE session = ? AND turn = ? AND path = ? AND done = 0`
+			r.Dropped = append(r.Dropped, p.path)
+		} else {
+			r.Kept = append(r.Kept, p.path)
+		}
+		if _, err := s.store.db.Exec(q, s.ID, p.turn, p.path); err != nil {
+			return r, fmt.Errorf("session: reconcile %s: %w", p.path, err)
+		}
+	}
+	return r, nil
 }
 
 // writeTemp writes data to a new temporary file beside path (keeping the

@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 	path    TEXT NOT NULL,
 	existed INTEGER NOT NULL,
 	before  BLOB,
+	done    INTEGER NOT NULL DEFAULT 1,
 	PRIMARY KEY (session, turn, path)
 );
 `
@@ -100,7 +101,27 @@ func Open(dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("session: open %s: %w", path, err)
 	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("session: open %s: %w", path, err)
+	}
 	return &Store{db: db, now: time.Now}, nil
+}
+
+// migrate brings a database made by an earlier version up to the schema:
+// checkpoints gained the done column (write-ahead records are not done until
+// the write is).
+func migrate(db *sql.DB) error {
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info('checkpoints') WHERE name = 'done'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, err := db.Exec(`ALTER TABLE checkpoints ADD COLUMN done INTEGER NOT NULL DEFAULT 1`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

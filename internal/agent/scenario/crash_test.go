@@ -35,6 +35,13 @@ func (c crashRecorder) Replace(msgs []chat.Message) error {
 	return c.s.Replace(msgs)
 }
 
+func (c crashRecorder) Prepare(turn int, ch session.Change) error {
+	if *c.crashed {
+		return nil
+	}
+	return c.s.Prepare(turn, ch)
+}
+
 func (c crashRecorder) Checkpoint(turn int, ch []session.Change) error {
 	if *c.crashed {
 		return nil
