@@ -143,12 +143,25 @@ func (l *Lazy) Allows(id int32) bool {
 	if l.t.eog[id] {
 		return l.st.free || canEnd(l.st.cur)
 	}
-	b := l.t.bytes[id]
-	if len(b) == 0 {
+	text := l.tokenText(id)
+	if len(text) == 0 {
 		return l.st.free
 	}
-	_, ok := l.run(l.st, b, false)
+	_, ok := l.run(l.st, text, false)
 	return ok
+}
+
+// tokenText is the text token id adds: in free text, control tokens
+// count with their text (a family may spell its call opener as one); in a
+// call they are refused like any token the grammar does not allow.
+func (l *Lazy) tokenText(id int32) []byte {
+	if b := l.t.bytes[id]; len(b) > 0 {
+		return b
+	}
+	if l.st.free {
+		return l.t.text[id]
+	}
+	return nil
 }
 
 // Accept advances over token id; a token that is not allowed is an error
@@ -164,10 +177,11 @@ func (l *Lazy) Accept(id int32) error {
 		l.ended = true
 		return nil
 	}
-	if len(l.t.bytes[id]) == 0 {
+	text := l.tokenText(id)
+	if len(text) == 0 {
 		return nil
 	}
-	st, _ := l.run(l.st, l.t.bytes[id], true)
+	st, _ := l.run(l.st, text, true)
 	l.st = st
 	return nil
 }

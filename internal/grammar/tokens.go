@@ -22,7 +22,8 @@ type controlVocab interface {
 // of them. Build it once per model; it is immutable and safe to share.
 type Tokens struct {
 	n     int
-	bytes [][]byte
+	bytes [][]byte // nil for tokens constrained output never uses
+	text  [][]byte // every token's text, control tokens' included
 	eog   []bool
 	// The trie, in pre-order; node 0 is the root. Node i is reached by
 	// byte edge[i] at depth depth[i]; its subtree ends before end[i]; the
@@ -39,12 +40,13 @@ type Tokens struct {
 // that end generation take no part in the trie.
 func NewTokens(v Vocab) *Tokens {
 	n := v.VocabSize()
-	t := &Tokens{n: n, bytes: make([][]byte, n), eog: make([]bool, n)}
+	t := &Tokens{n: n, bytes: make([][]byte, n), text: make([][]byte, n), eog: make([]bool, n)}
 	ctl, _ := v.(controlVocab)
 	var ids []int32
 	for i := range n {
 		id := int32(i)
 		t.bytes[i] = v.TokenBytes(id)
+		t.text[i] = t.bytes[i]
 		t.eog[i] = v.IsEOG(id)
 		if len(t.bytes[i]) == 0 || t.eog[i] || ctl != nil && ctl.IsControl(id) {
 			t.bytes[i] = nil

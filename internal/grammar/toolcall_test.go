@@ -299,3 +299,46 @@ func TestLazyEmptyGrammar(t *testing.T) {
 		t.Error("triggered at the end")
 	}
 }
+
+// controlVocabTest marks the call tags as control tokens.
+type controlVocabTest struct{ testVocab }
+
+func (v controlVocabTest) IsControl(id int32) bool {
+	b := v.TokenBytes(id)
+	return string(b) == "<tool_call>" || string(b) == "</tool_call>"
+}
+
+// TestLazyControlTrigger: an opener spelled as a control token triggers;
+// inside the call, control tokens are refused.
+func TestLazyControlTrigger(t *testing.T) {
+	v := controlVocabTest{synthVocab()}
+	toks := NewTokens(v)
+	l, err := NewToolCalls(ToolsHermes, testTools, toks, SchemaOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, closing := int32(-1), int32(-1)
+	for id := range int32(v.VocabSize()) {
+		switch string(v.TokenBytes(id)) {
+		case "<tool_call>":
+			open = id
+		case "</tool_call>":
+			closing = id
+		}
+	}
+	if err := feedText(l, toks, "ok "); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Accept(open); err != nil {
+		t.Fatal(err)
+	}
+	if !l.Triggered() {
+		t.Fatal("control-token opener did not trigger")
+	}
+	if err := feedText(l, toks, `{"name": "list", "arguments": {}}`); err != nil {
+		t.Fatal(err)
+	}
+	if l.Allows(closing) || l.Allows(open) {
+		t.Error("control token allowed inside a call")
+	}
+}
