@@ -36,6 +36,10 @@ type Model interface {
 // ErrContextFull: the conversation no longer fits the model's context.
 var ErrContextFull = errors.New("local: the context is full")
 
+// ErrNoTemplate: the model has no chat template, so it is a plain
+// text-completion model, which cannot drive the agent.
+var ErrNoTemplate = errors.New("local: the model has no chat template")
+
 // Options configure a Client.
 type Options struct {
 	// Name is the model's name, for /model.
@@ -64,23 +68,26 @@ type Client struct {
 	progress progress
 }
 
-// New prepares a client for the model: its chat template (or the ChatML
-// fallback when it has none) and the tool-call format the template shows.
+// New prepares a client for the model: its chat template and the
+// tool-call format the template shows. A model without a chat template is a
+// plain text-completion model, not a chat model: it can follow no
+// instructions and call no tools, so New refuses it with ErrNoTemplate
+// unless Options.Template gives one (template.FallbackSource() is ChatML).
 func New(m Model, opts Options) (*Client, error) {
 	src := opts.Template
 	if src == "" {
 		src = m.ChatTemplate()
 	}
-	var tmpl *template.Template
 	if src == "" {
-		tmpl = template.Fallback()
-		src = template.FallbackSource()
-	} else {
-		t, err := template.New(src)
-		if err != nil {
-			return nil, fmt.Errorf("local: the model's chat template: %w", err)
+		name := ""
+		if opts.Name != "" {
+			name = " (" + opts.Name + ")"
 		}
-		tmpl = t
+		return nil, fmt.Errorf("%w%s: it is a plain text-completion model, not a chat model, so it cannot follow instructions or call tools; use an instruct model such as qwen2.5-coder:1.5b", ErrNoTemplate, name)
+	}
+	tmpl, err := template.New(src)
+	if err != nil {
+		return nil, fmt.Errorf("local: the model's chat template: %w", err)
 	}
 	c := &Client{m: m, tok: m.Tokenizer(), tmpl: tmpl, format: toolcall.DetectFormat(src), opts: opts, sampling: DefaultSampling}
 	if opts.Sampling != nil {
