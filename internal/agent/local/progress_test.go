@@ -7,6 +7,7 @@ import (
 	"github.com/atelier-dev/atelier/internal/agent"
 	"github.com/atelier-dev/atelier/internal/chat"
 	"github.com/atelier-dev/atelier/internal/engine"
+	"github.com/atelier-dev/atelier/internal/template"
 	"github.com/atelier-dev/atelier/internal/testshared"
 )
 
@@ -18,7 +19,8 @@ func TestProgressAndSpeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	c, err := New(e, Options{Name: "stories"})
+	// stories260K has no chat template: give it the ChatML fallback.
+	c, err := New(e, Options{Name: "stories", Template: template.FallbackSource()})
 	if err != nil {
 		t.Fatal(err)
 	}
