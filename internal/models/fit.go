@@ -108,17 +108,39 @@ type FitRow struct {
 	File  File
 	Need  [2]Need    // at FitContexts; Context 0 when beyond the model's own
 	Fit   [2]Verdict // at FitContexts
-	Best  bool
+	Speed Speed      // expected on the machine
+	Fast  bool       // expected to generate at the policy's speed or faster
+	Best  bool       // the recommendation
 }
 
-// FitTable checks every catalog model and quantization. The best fit is
-// the largest tool-capable model file that fits at 32K context, or failing
-// that at 8K.
-func FitTable(m Machine) []FitRow {
+// Policy says which catalog model to recommend.
+type Policy struct {
+	// MinGenTPS is the generation speed, in tokens per second, the
+	// recommended model must be expected to reach; 0 asks for no speed.
+	MinGenTPS float64
+}
+
+// DefaultPolicy asks for DefaultMinGenTPS.
+func DefaultPolicy() Policy { return Policy{MinGenTPS: DefaultMinGenTPS} }
+
+// FitTable checks every catalog model and quantization against m and marks
+// the recommendation under DefaultPolicy.
+func FitTable(m Machine) []FitRow { return DefaultPolicy().FitTable(m) }
+
+// FitTable checks every catalog model and quantization against m: memory
+// at each of FitContexts and expected speed. It marks as Best the most
+// capable tool-capable file that fits the memory at 32K context (failing
+// that, at 8K) and is expected to generate at MinGenTPS or faster; when no
+// such file fits, the fastest tool-capable file that fits (whose row is
+// then not Fast). Capability is the number of parameters, then the finer
+// quantization (the larger file). Nothing is marked when the available
+// memory is unknown.
+func (p Policy) FitTable(m Machine) []FitRow {
 	var rows []FitRow
 	for _, mod := range Catalog() {
 		for _, f := range mod.Files {
-			r := FitRow{Model: mod, File: f}
+			r := FitRow{Model: mod, File: f, Speed: EstimateSpeed(m, mod.Shape, f.Size)}
+			r.Fast = r.Speed.Generate >= p.MinGenTPS
 			for i, ctx := range FitContexts {
 				if ctx > mod.Shape.Context {
 					continue
@@ -129,19 +151,44 @@ func FitTable(m Machine) []FitRow {
 			rows = append(rows, r)
 		}
 	}
-	for i := len(FitContexts) - 1; i >= 0; i-- {
-		best := -1
-		for j, r := range rows {
-			if r.Model.Tools && r.Fit[i] == Fits && (best < 0 || r.File.Size > rows[best].File.Size) {
-				best = j
-			}
-		}
-		if best >= 0 {
-			rows[best].Best = true
-			break
-		}
+	if best := recommend(rows); best >= 0 {
+		rows[best].Best = true
 	}
 	return rows
+}
+
+// recommend returns the index of the row to recommend, or -1.
+func recommend(rows []FitRow) int {
+	better := func(a, b FitRow) bool { // a is more capable than b
+		pa, pb := a.Model.Shape.Params(), b.Model.Shape.Params()
+		if pa != pb {
+			return pa > pb
+		}
+		return a.File.Size > b.File.Size
+	}
+	faster := func(a, b FitRow) bool { return a.Speed.Generate > b.Speed.Generate }
+	for _, fast := range []bool{true, false} {
+		for i := len(FitContexts) - 1; i >= 0; i-- {
+			best := -1
+			for j, r := range rows {
+				if !r.Model.Tools || r.Fit[i] != Fits || (fast && !r.Fast) {
+					continue
+				}
+				switch {
+				case best < 0:
+					best = j
+				case fast && better(r, rows[best]):
+					best = j
+				case !fast && faster(r, rows[best]):
+					best = j
+				}
+			}
+			if best >= 0 {
+				return best
+			}
+		}
+	}
+	return -1
 }
 
 // ErrTooBig is returned by CheckFit for a model that will not fit.

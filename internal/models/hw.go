@@ -20,10 +20,15 @@ type Machine struct {
 	ModelsDir     string
 	DiskFree      uint64   // bytes free where models are kept
 	GPUs          []string // detected only; atelier computes on the CPU
+	// Bandwidth is the memory read bandwidth in bytes per second, all
+	// cores streaming, as MeasureBandwidth found it; 0 when not measured
+	// (MemBandwidth then estimates it from the platform).
+	Bandwidth float64
 }
 
 // Detect looks at this machine. modelsDir is where models are kept (for the
-// free disk space); it need not exist yet.
+// free disk space); it need not exist yet. It reads what the system reports
+// and measures nothing: MeasureBandwidth adds the memory bandwidth.
 func Detect(modelsDir string) Machine {
 	m := Machine{OS: runtime.GOOS, Arch: runtime.GOARCH, LogicalCores: runtime.NumCPU(), ModelsDir: modelsDir, SIMD: simd()}
 	detectSystem(&m)
