@@ -17,12 +17,14 @@ var ErrRejected = errors.New("token not allowed by the grammar")
 // refused, and advances with Accept. A Constraint serves one generation
 // and is not safe for concurrent use.
 type Constraint struct {
-	m     *Matcher
-	t     *Tokens
-	ended bool // an end-of-generation token was accepted
-	masks maskCache
-	buf   []item
-	offs  []int
+	m      *Matcher
+	t      *Tokens
+	ended  bool // an end-of-generation token was accepted
+	masks  maskCache
+	dfa    dfa
+	buf    []item
+	offs   []int
+	levels []int32
 }
 
 // NewConstraint returns a constraint at the start of g over vocabulary t.
@@ -134,26 +136,30 @@ func (c *Constraint) walk(state []item, bits []uint64) {
 			}
 		}
 	}
-	if cap(c.offs) < t.maxDepth+2 {
-		c.offs = make([]int, t.maxDepth+2)
+	c.dfa.trim()
+	if cap(c.levels) < t.maxDepth+1 {
+		c.levels = make([]int32, t.maxDepth+1)
 	}
-	offs := c.offs[:t.maxDepth+2]
-	buf := append(c.buf[:0], state...)
-	offs[0], offs[1] = 0, len(buf)
+	levels := c.levels[:t.maxDepth+1]
+	levels[0] = c.dfa.id(state)
+	scratch := c.buf
 	for i := int32(1); int(i) < len(t.edge); {
 		d := int(t.depth[i])
-		buf = s.step(buf[offs[d-1]:offs[d]], t.edge[i], buf[:offs[d]])
-		if len(buf) == offs[d] {
+		next := c.dfa.next[levels[d-1]][t.edge[i]] - 1
+		if next == -1 { // not computed yet
+			next, scratch = c.dfa.step(s, levels[d-1], t.edge[i], scratch)
+		}
+		if next < 0 {
 			i = t.end[i]
 			continue
 		}
-		offs[d+1] = len(buf)
+		levels[d] = next
 		for _, id := range t.toks[t.first[i]:t.first[i+1]] {
 			bits[id>>6] |= 1 << (id & 63)
 		}
 		i++
 	}
-	c.buf = buf[:0]
+	c.buf = scratch[:0]
 }
 
 // stateKey identifies a state regardless of the order of its items.

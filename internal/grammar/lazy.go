@@ -22,9 +22,8 @@ type Lazy struct {
 	st       lazyState
 	ended    bool
 	masks    maskCache
-	// scratch
-	a, b []item
-	walk Constraint
+	dfa      dfa
+	a, b     []item // scratch
 }
 
 // lazyState is where a lazy constraint stands.
@@ -44,7 +43,6 @@ func NewLazy(g *Grammar, triggers []string, t *Tokens) *Lazy {
 			l.keep = max(l.keep, len(tr)-1)
 		}
 	}
-	l.walk = Constraint{t: t}
 	return l
 }
 
@@ -236,8 +234,6 @@ func (l *Lazy) allowed(bits []uint64) {
 		}
 	}
 	t := l.t
-	c := &l.walk
-	c.m = &Matcher{s: l.s}
 	if canEnd(l.st.cur) {
 		for id := range int32(t.n) {
 			if l.Allows(id) {
@@ -246,21 +242,23 @@ func (l *Lazy) allowed(bits []uint64) {
 		}
 		return
 	}
-	if cap(c.offs) < t.maxDepth+2 {
-		c.offs = make([]int, t.maxDepth+2)
-	}
-	offs := c.offs[:t.maxDepth+2]
-	buf := append(c.buf[:0], l.st.cur...)
-	offs[0], offs[1] = 0, len(buf)
+	d := &l.dfa
+	d.trim()
+	levels := make([]int32, t.maxDepth+1)
+	levels[0] = d.id(l.st.cur)
+	var scratch []item
 	for i := int32(1); int(i) < len(t.edge); {
-		d := int(t.depth[i])
-		buf = l.s.step(buf[offs[d-1]:offs[d]], t.edge[i], buf[:offs[d]])
-		if len(buf) == offs[d] {
+		dep := int(t.depth[i])
+		next := d.next[levels[dep-1]][t.edge[i]] - 1
+		if next == -1 {
+			next, scratch = d.step(l.s, levels[dep-1], t.edge[i], scratch)
+		}
+		if next < 0 {
 			i = t.end[i]
 			continue
 		}
-		offs[d+1] = len(buf)
-		if canEnd(buf[offs[d]:]) {
+		levels[dep] = next
+		if canEnd(d.states[next]) {
 			for _, id := range t.toks[t.first[i]:t.first[t.end[i]]] {
 				if l.Allows(id) {
 					set(id)
@@ -274,5 +272,4 @@ func (l *Lazy) allowed(bits []uint64) {
 		}
 		i++
 	}
-	c.buf = buf[:0]
 }
