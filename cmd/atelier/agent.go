@@ -133,18 +133,22 @@ func applyConfig(f *agentFlags, dir string, s stdio) error {
 }
 
 // newToolset makes the agent's tools for the project under the mode, with
-// the permission rules and the environment pass-through of the config.
+// the permission rules and the environment pass-through of the config; the
+// variable holding the server's API key is kept from commands too.
 func newToolset(f agentFlags, project string, mode tools.Mode) (*agent.Toolset, error) {
 	var rules tools.Rules
-	var pass []string
+	var pass, hide []string
 	if f.cfg != nil {
 		rules, pass = f.cfg.PermissionRules(), f.cfg.PassEnvNames()
+		if k := f.cfg.APIKeyEnv.Value; k != "" {
+			hide = append(hide, k) // the server's key, whatever its name
+		}
 	}
 	ts, err := agent.NewToolset(project, mode, rules)
 	if err != nil {
 		return nil, err
 	}
-	ts.Env.PassEnv = pass
+	ts.Env.PassEnv, ts.Env.HideEnv = pass, hide
 	return ts, nil
 }
 

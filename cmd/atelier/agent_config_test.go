@@ -123,3 +123,23 @@ func TestAlwaysPrefixSaved(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
 }
+
+// The server and its key come from the config; commands do not see the key,
+// whatever the variable's name.
+func TestRemoteFromConfig(t *testing.T) {
+	_, url := agentEnv(t, `{"turns": [
+  {"tool_calls": [{"name": "bash", "arguments": {"command": "echo \"[$MYLLM]\""}}]},
+  {"expect": "[]", "text": "No key."}
+]}`)
+	t.Setenv("MYLLM", "k-123")
+	writeFile(t, userConfig(t), `{"remote": {"base_url": "`+url+`", "model": "m", "api_key_env": "MYLLM"}}`)
+	code, out, errOut := runAtelier(t, "", "-p", "look", "--permission-mode", "bypass")
+	if code != 0 || out != "No key.\n" {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+	t.Setenv("MYLLM", "")
+	code, _, errOut = runAtelier(t, "", "-p", "look")
+	if code == 0 || !strings.Contains(errOut, "names MYLLM, which is not set") {
+		t.Fatalf("unset key: exit %d, err %q", code, errOut)
+	}
+}

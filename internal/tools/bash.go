@@ -83,7 +83,7 @@ func (Bash) Run(ctx context.Context, env *Env, args json.RawMessage) Result {
 		cwd = env.Root
 		env.SetCwd(cwd)
 	}
-	run, err := runShell(ctx, cwd, a.Command, timeout, env.Limits.outputBytes(), env.PassEnv)
+	run, err := runShell(ctx, cwd, a.Command, timeout, env.Limits.outputBytes(), env.PassEnv, env.HideEnv)
 	if err != nil {
 		return errorf("The command could not be started: %v.", err)
 	}
@@ -134,11 +134,12 @@ type shellRun struct {
 }
 
 // runShell runs command with bash -c in dir, in its own process group,
-// with the secrets removed from its environment (but for passEnv).
+// with the secrets and hideEnv removed from its environment (but for
+// passEnv).
 // The shell reports its final working directory on file descriptor 3.
 // When the command ends, times out or ctx is cancelled, the whole process
 // group is killed, so no child outlives the call.
-func runShell(ctx context.Context, dir, command string, timeout time.Duration, outCap int, passEnv []string) (shellRun, error) {
+func runShell(ctx context.Context, dir, command string, timeout time.Duration, outCap int, passEnv, hideEnv []string) (shellRun, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return shellRun{}, err
@@ -161,7 +162,7 @@ func runShell(ctx context.Context, dir, command string, timeout time.Duration, o
 	// Credentials in atelier's environment (an API key for the model's
 	// server, cloud tokens) are not the commands' business: a command the
 	// model writes could print them into the conversation or send them away.
-	cmd.Env, _ = CommandEnv(os.Environ(), passEnv, []string{"PAGER=cat", "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0", "TERM=dumb", "NO_COLOR=1"})
+	cmd.Env, _ = CommandEnv(os.Environ(), passEnv, hideEnv, []string{"PAGER=cat", "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0", "TERM=dumb", "NO_COLOR=1"})
 	err = cmd.Start()
 	outW.Close()
 	pwdW.Close()

@@ -52,6 +52,9 @@ type Env struct {
 	// they look like secrets (see IsSecretEnv); the others are removed from
 	// the environment of every command the bash tool runs.
 	PassEnv []string
+	// HideEnv names more variables to remove from the commands'
+	// environment, such as the one holding the model server's API key.
+	HideEnv []string
 
 	mu    sync.Mutex
 	cwd   string

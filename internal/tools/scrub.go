@@ -49,14 +49,14 @@ func IsSecretEnv(name string) bool {
 }
 
 // CommandEnv returns the environment for a command: environ (as from
-// os.Environ) without the variables IsSecretEnv flags, except those named
-// in pass (exact names, case-sensitive), followed by extra. It also returns
-// the names it removed, sorted.
-func CommandEnv(environ, pass, extra []string) (env, removed []string) {
+// os.Environ) without the variables IsSecretEnv flags or hide names, except
+// those named in pass (exact names, case-sensitive), followed by extra. It
+// also returns the names it removed, sorted.
+func CommandEnv(environ, pass, hide, extra []string) (env, removed []string) {
 	env = make([]string, 0, len(environ)+len(extra))
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
-		if name != "" && IsSecretEnv(name) && !slices.Contains(pass, name) {
+		if name != "" && (IsSecretEnv(name) || slices.Contains(hide, name)) && !slices.Contains(pass, name) {
 			removed = append(removed, name)
 			continue
 		}

@@ -49,13 +49,13 @@ func TestIsSecretEnv(t *testing.T) {
 }
 
 func TestCommandEnv(t *testing.T) {
-	environ := []string{"PATH=/bin", "OPENAI_API_KEY=sk-1", "HOME=/h", "MY_TOKEN=t", "HF_TOKEN=h", "=weird"}
-	env, removed := CommandEnv(environ, []string{"MY_TOKEN"}, []string{"TERM=dumb"})
+	environ := []string{"PATH=/bin", "OPENAI_API_KEY=sk-1", "HOME=/h", "MY_TOKEN=t", "HF_TOKEN=h", "=weird", "LLM=k"}
+	env, removed := CommandEnv(environ, []string{"MY_TOKEN"}, []string{"LLM"}, []string{"TERM=dumb"})
 	want := []string{"PATH=/bin", "HOME=/h", "MY_TOKEN=t", "=weird", "TERM=dumb"}
 	if !slices.Equal(env, want) {
 		t.Errorf("env = %q, want %q", env, want)
 	}
-	if !slices.Equal(removed, []string{"HF_TOKEN", "OPENAI_API_KEY"}) {
+	if !slices.Equal(removed, []string{"HF_TOKEN", "LLM", "OPENAI_API_KEY"}) {
 		t.Errorf("removed = %q", removed)
 	}
 }
