@@ -60,3 +60,70 @@ func DotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	checkRows("DotRowsQ6K", len(out), w, stride, nblocks*BlockQ6K, x, nblocks*BlockQ8_K)
 	dotRowsQ6K(out, w, stride, x, nblocks)
 }
+
+// A Tile is a block of a matrix product: Rows weight rows Stride bytes
+// apart against Tokens activation rows XStride bytes apart, the results
+// going to Out[i*OutStride+r] for token i and row r.
+type Tile struct {
+	Out       []float32
+	OutStride int
+	W         []byte
+	Stride    int
+	Rows      int
+	X         []byte
+	XStride   int
+	Tokens    int
+}
+
+// check panics unless the tile's slices hold its rows of wbytes and tokens
+// of xbytes: a programmer error.
+func (t *Tile) check(op string, wbytes, xbytes int) {
+	if t.Rows == 0 || t.Tokens == 0 {
+		return
+	}
+	checkRows(op, t.Rows, t.W, t.Stride, wbytes, t.X[(t.Tokens-1)*t.XStride:], xbytes)
+	if t.XStride < xbytes || t.OutStride < t.Rows || len(t.Out) < (t.Tokens-1)*t.OutStride+t.Rows {
+		panic("kernels: " + op + ": tile strides or output too small")
+	}
+}
+
+// DotTileQ8_0 computes a tile of Q8_0 weights against Q8_0 activations.
+func DotTileQ8_0(t *Tile, nblocks int) {
+	t.check("DotTileQ8_0", nblocks*BlockQ8_0, nblocks*BlockQ8_0)
+	dotTileQ8_0(t, nblocks)
+}
+
+// DotTileQ4_0 computes a tile of Q4_0 weights against Q8_0 activations.
+func DotTileQ4_0(t *Tile, nblocks int) {
+	t.check("DotTileQ4_0", nblocks*BlockQ4_0, nblocks*BlockQ8_0)
+	dotTileQ4_0(t, nblocks)
+}
+
+// DotTileQ5_0 computes a tile of Q5_0 weights against Q8_0 activations.
+func DotTileQ5_0(t *Tile, nblocks int) {
+	t.check("DotTileQ5_0", nblocks*BlockQ5_0, nblocks*BlockQ8_0)
+	dotTileQ5_0(t, nblocks)
+}
+
+// DotTileQ4K computes a tile of Q4_K weights against Q8_K activations.
+func DotTileQ4K(t *Tile, nblocks int) {
+	t.check("DotTileQ4K", nblocks*BlockQ4K, nblocks*BlockQ8_K)
+	dotTileQ4K(t, nblocks)
+}
+
+// DotTileQ6K computes a tile of Q6_K weights against Q8_K activations.
+func DotTileQ6K(t *Tile, nblocks int) {
+	t.check("DotTileQ6K", nblocks*BlockQ6K, nblocks*BlockQ8_K)
+	dotTileQ6K(t, nblocks)
+}
+
+// dotTileRef computes the tile with dot, rows outermost so that each
+// weight row stays in the cache while the tokens pass.
+func dotTileRef(t *Tile, nblocks int, dot func(w, x []byte, nblocks int) float32) {
+	for r := range t.Rows {
+		w := t.W[r*t.Stride:]
+		for i := range t.Tokens {
+			t.Out[i*t.OutStride+r] = dot(w, t.X[i*t.XStride:], nblocks)
+		}
+	}
+}

@@ -60,3 +60,30 @@ func dotRowsQ5_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
 func dotRowsQ4_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	dotRows8(dotQ4_0Rows8, out, w, stride, x, nblocks, DotQ4_0Q8_0)
 }
+
+// dotTile8 computes a tile eight rows at a time with k, token by token,
+// and the rows beyond a multiple of eight with dot.
+func dotTile8(k rows8, t *Tile, nblocks int, dot func(w, x []byte, nblocks int) float32) {
+	r8 := 0
+	if hasAVX2 && nblocks > 0 {
+		r8 = t.Rows &^ 7
+	}
+	for i := range t.Tokens {
+		xp := &t.X[i*t.XStride]
+		out := t.Out[i*t.OutStride : i*t.OutStride+t.Rows]
+		for r := 0; r < r8; r += 8 {
+			k(&t.W[r*t.Stride], t.Stride, xp, nblocks, &out[r])
+		}
+	}
+	if r8 < t.Rows {
+		rest := *t
+		rest.Out = t.Out[r8:]
+		rest.W = t.W[r8*t.Stride:]
+		rest.Rows = t.Rows - r8
+		dotTileRef(&rest, nblocks, dot)
+	}
+}
+
+func dotTileQ8_0(t *Tile, nblocks int) { dotTile8(dotQ8_0Rows8, t, nblocks, DotQ8_0Q8_0) }
+func dotTileQ5_0(t *Tile, nblocks int) { dotTile8(dotQ5_0Rows8, t, nblocks, DotQ5_0Q8_0) }
+func dotTileQ4_0(t *Tile, nblocks int) { dotTile8(dotQ4_0Rows8, t, nblocks, DotQ4_0Q8_0) }

@@ -31,3 +31,9 @@ func dotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 func dotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	dotRowsRef(out, 0, w, stride, x, nblocks, DotQ6KQ8K)
 }
+
+func dotTileQ8_0(t *Tile, nblocks int) { dotTileRef(t, nblocks, DotQ8_0Q8_0) }
+func dotTileQ5_0(t *Tile, nblocks int) { dotTileRef(t, nblocks, DotQ5_0Q8_0) }
+func dotTileQ4_0(t *Tile, nblocks int) { dotTileRef(t, nblocks, DotQ4_0Q8_0) }
+func dotTileQ4K(t *Tile, nblocks int)  { dotTileRef(t, nblocks, DotQ4KQ8K) }
+func dotTileQ6K(t *Tile, nblocks int)  { dotTileRef(t, nblocks, DotQ6KQ8K) }

@@ -24,15 +24,16 @@ type rowKernel struct {
 	rows       func(out []float32, w []byte, stride int, x []byte, nblocks int)
 	ref        func(w, x []byte, nblocks int) float32
 	k          bool // Q8_K activations: the block sums are filled in
+	tile       func(t *Tile, nblocks int)
 }
 
 func rowKernels() []rowKernel {
 	return []rowKernel{
-		{name: "Q8_0", wBlock: BlockQ8_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ8_0, ref: DotQ8_0Q8_0},
-		{name: "Q4_0", wBlock: BlockQ4_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ4_0, ref: DotQ4_0Q8_0},
-		{name: "Q5_0", wBlock: BlockQ5_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ5_0, ref: DotQ5_0Q8_0},
-		{name: "Q4_K", wBlock: BlockQ4K, xBlock: BlockQ8_K, wF16: []int{0, 2}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ4K, ref: DotQ4KQ8K, k: true},
-		{name: "Q6_K", wBlock: BlockQ6K, xBlock: BlockQ8_K, wF16: []int{208}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ6K, ref: DotQ6KQ8K, k: true},
+		{name: "Q8_0", wBlock: BlockQ8_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ8_0, tile: DotTileQ8_0, ref: DotQ8_0Q8_0},
+		{name: "Q4_0", wBlock: BlockQ4_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ4_0, tile: DotTileQ4_0, ref: DotQ4_0Q8_0},
+		{name: "Q5_0", wBlock: BlockQ5_0, xBlock: BlockQ8_0, wF16: []int{0}, xF16: []int{0}, xQuants: [2]int{2, 34}, rows: DotRowsQ5_0, tile: DotTileQ5_0, ref: DotQ5_0Q8_0},
+		{name: "Q4_K", wBlock: BlockQ4K, xBlock: BlockQ8_K, wF16: []int{0, 2}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ4K, tile: DotTileQ4K, ref: DotQ4KQ8K, k: true},
+		{name: "Q6_K", wBlock: BlockQ6K, xBlock: BlockQ8_K, wF16: []int{208}, xF32: []int{0}, xQuants: [2]int{4, 4 + QK_K}, rows: DotRowsQ6K, tile: DotTileQ6K, ref: DotQ6KQ8K, k: true},
 	}
 }
 
@@ -107,6 +108,46 @@ func checkRowKernel(t *testing.T, k rowKernel, seed uint64, rows, nblocks, pad i
 	}
 }
 
+// checkTile runs k's tile kernel on rows × tokens and compares each output
+// with the reference.
+func checkTile(t *testing.T, k rowKernel, seed uint64, rows, tokens, nblocks, pad int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, 9))
+	stride := nblocks*k.wBlock + pad
+	xStride := nblocks*k.xBlock + pad
+	w := make([]byte, rows*stride)
+	x := make([]byte, tokens*xStride)
+	for i := range tokens {
+		k.fill(r, w, x[i*xStride:i*xStride+nblocks*k.xBlock])
+	}
+	outStride := rows + pad
+	out := make([]float32, tokens*outStride)
+	k.tile(&Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens}, nblocks)
+	for i := range tokens {
+		for j := range rows {
+			want := k.ref(w[j*stride:], x[i*xStride:], nblocks)
+			if got := out[i*outStride+j]; !sameFloat(got, want) {
+				t.Fatalf("%s tile seed %d: %d rows × %d tokens of %d blocks: row %d token %d: got %v, want %v",
+					k.name, seed, rows, tokens, nblocks, j, i, got, want)
+			}
+		}
+	}
+}
+
+func TestDotTile(t *testing.T) {
+	for _, k := range rowKernels() {
+		t.Run(k.name, func(t *testing.T) {
+			for _, c := range []struct{ rows, tokens, nblocks, pad int }{
+				{0, 3, 2, 0}, {8, 0, 2, 0}, {8, 1, 4, 0}, {16, 5, 3, 0}, {13, 4, 2, 5}, {3, 7, 1, 1},
+			} {
+				for seed := range uint64(3) {
+					checkTile(t, k, seed, c.rows, c.tokens, c.nblocks, c.pad)
+				}
+			}
+		})
+	}
+}
+
 func TestDotRows(t *testing.T) {
 	for _, k := range rowKernels() {
 		t.Run(k.name, func(t *testing.T) {
@@ -126,7 +167,9 @@ func FuzzDotRows(f *testing.F) {
 	f.Add(uint64(2), uint8(17), uint8(9), uint8(3), uint8(2))
 	f.Fuzz(func(t *testing.T, seed uint64, rows, nblocks, pad, kind uint8) {
 		ks := rowKernels()
-		checkRowKernel(t, ks[int(kind)%len(ks)], seed, int(rows%40), int(nblocks%64), int(pad%8))
+		k := ks[int(kind)%len(ks)]
+		checkRowKernel(t, k, seed, int(rows%40), int(nblocks%64), int(pad%8))
+		checkTile(t, k, seed, int(rows%20), int(pad%5), int(nblocks%16), int(pad%8))
 	})
 }
 

@@ -54,3 +54,33 @@ func dotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 		out[r] = kSums(0, &sums)
 	}
 }
+
+func dotTileQ4K(t *Tile, nblocks int) {
+	if !hasAVX2 || nblocks == 0 {
+		dotTileRef(t, nblocks, DotQ4KQ8K)
+		return
+	}
+	for r := range t.Rows {
+		w := &t.W[r*t.Stride]
+		for i := range t.Tokens {
+			var sums [8]float32
+			sumf := dotQ4K(w, &t.X[i*t.XStride], nblocks, &sums)
+			t.Out[i*t.OutStride+r] = kSums(sumf, &sums)
+		}
+	}
+}
+
+func dotTileQ6K(t *Tile, nblocks int) {
+	if !hasAVX2 || nblocks == 0 {
+		dotTileRef(t, nblocks, DotQ6KQ8K)
+		return
+	}
+	for r := range t.Rows {
+		w := &t.W[r*t.Stride]
+		for i := range t.Tokens {
+			var sums [8]float32
+			dotQ6K(w, &t.X[i*t.XStride], nblocks, &sums)
+			t.Out[i*t.OutStride+r] = kSums(0, &sums)
+		}
+	}
+}

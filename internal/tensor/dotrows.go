@@ -34,3 +34,31 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 		out[r] = Dot(t, n, w[r*stride:r*stride+rb], x)
 	}
 }
+
+// DotTile computes a block of a matrix product: for token i < tokens and
+// row r < rows, out[i*outStride+r] = Dot(t, n, row r of w, token i of x),
+// the weight rows stride bytes apart and the activation rows (of type
+// DotType(t)) xStride bytes apart. The results equal Dot's bit for bit;
+// the common types run kernels that keep the weights in the cache while the
+// tokens pass. It panics on sizes that do not fit.
+func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows int, x []byte, xStride, tokens int) {
+	rowBytes(t, n)
+	tile := kernels.Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens}
+	switch t {
+	case Q8_0:
+		kernels.DotTileQ8_0(&tile, n/kernels.QK8_0)
+	case Q4_0:
+		kernels.DotTileQ4_0(&tile, n/kernels.QK4_0)
+	case Q5_0:
+		kernels.DotTileQ5_0(&tile, n/kernels.QK5_0)
+	case Q4_K:
+		kernels.DotTileQ4K(&tile, n/kernels.QK_K)
+	case Q6_K:
+		kernels.DotTileQ6K(&tile, n/kernels.QK_K)
+	default:
+		xb := rowBytes(DotType(t), n)
+		for i := range tokens {
+			DotRows(t, n, out[i*outStride:i*outStride+rows], w[:(rows-1)*stride+rowBytes(t, n)], stride, x[i*xStride:i*xStride+xb])
+		}
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestDotRowsMatchesDot checks that DotRows gives Dot's results bit for bit
+// TestDotRowsMatchesDot checks that DotRows and DotTile give Dot's results bit for bit
 // for every type, on rows of raw weights (scales made finite) against
 // activations quantized from random floats, with padding between rows.
 func TestDotRowsMatchesDot(t *testing.T) {
@@ -33,8 +33,16 @@ func TestDotRowsMatchesDot(t *testing.T) {
 				}
 				out := make([]float32, c.rows)
 				DotRows(typ, c.n, out, w, stride, x)
+				tiled := make([]float32, 2*(c.rows+1))
+				x2 := append(append([]byte(nil), x...), x...)
+				DotTile(typ, c.n, tiled, c.rows+1, w, stride, c.rows, x2, len(x), 2)
 				for i := range c.rows {
 					want := Dot(typ, c.n, w[i*stride:i*stride+rb], x)
+					for tok := range 2 {
+						if got := tiled[tok*(c.rows+1)+i]; math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+							t.Fatalf("%d rows of %d: row %d token %d: DotTile %v, Dot %v", c.rows, c.n, i, tok, got, want)
+						}
+					}
 					if math.Float32bits(out[i]) != math.Float32bits(want) && !(out[i] != out[i] && want != want) {
 						t.Fatalf("%d rows of %d: row %d: DotRows %v, Dot %v", c.rows, c.n, i, out[i], want)
 					}
