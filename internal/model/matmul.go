@@ -19,6 +19,7 @@ type activations struct {
 	typ   [2]tensor.Type
 	buf   [2][]byte
 	valid [2]bool
+	quant quantTask
 }
 
 func (a *activations) reset(src []float32) {
@@ -26,8 +27,9 @@ func (a *activations) reset(src []float32) {
 	a.valid = [2]bool{}
 }
 
-// get returns the activations as n rows of cols elements in type t.
-func (a *activations) get(t tensor.Type, n, cols int) (rows []byte, stride int) {
+// get returns the activations as n rows of cols elements in type t,
+// converting them on the pool's workers when there are several rows.
+func (a *activations) get(p *Pool, t tensor.Type, n, cols int) (rows []byte, stride int) {
 	rb, _ := t.RowBytes(int64(cols))
 	stride = int(rb)
 	slot := 0
@@ -42,14 +44,38 @@ func (a *activations) get(t tensor.Type, n, cols int) (rows []byte, stride int) 
 	if cap(a.buf[slot]) < n*stride {
 		a.buf[slot] = make([]byte, n*stride)
 	}
-	buf := a.buf[slot][:n*stride]
-	for i := range n {
-		if err := tensor.QuantizeActivations(t, buf[i*stride:(i+1)*stride], a.src[i*cols:(i+1)*cols]); err != nil {
+	q := &a.quant
+	q.t, q.n, q.cols, q.stride = t, n, cols, stride
+	q.src, q.dst = a.src, a.buf[slot][:n*stride]
+	if n > 1 {
+		q.next.Store(0)
+		p.Run(q)
+	} else {
+		q.Run(0, 1)
+	}
+	a.typ[slot], a.valid[slot] = t, true
+	return q.dst, stride
+}
+
+// quantTask converts rows of activations, the workers claiming rows.
+type quantTask struct {
+	t               tensor.Type
+	n, cols, stride int
+	src             []float32
+	dst             []byte
+	next            atomic.Int64
+}
+
+func (q *quantTask) Run(part, parts int) {
+	for {
+		i := int(q.next.Add(1)) - 1
+		if i >= q.n {
+			return
+		}
+		if err := tensor.QuantizeActivations(q.t, q.dst[i*q.stride:(i+1)*q.stride], q.src[i*q.cols:(i+1)*q.cols]); err != nil {
 			panic(err) // the type was checked at load
 		}
 	}
-	a.typ[slot], a.valid[slot] = t, true
-	return buf, stride
 }
 
 // matmulTask computes up to three matrices against the same n input rows.
@@ -90,7 +116,7 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 			panic("model: matmul shape mismatch " + m.m.Name)
 		}
 		t.mats[i] = m
-		t.xs[i], t.strides[i] = s.acts.get(tensor.DotType(m.m.Type), n, cols)
+		t.xs[i], t.strides[i] = s.acts.get(p, tensor.DotType(m.m.Type), n, cols)
 		t.chunks[i] = (m.m.Rows + t.chunk - 1) / t.chunk
 		t.total += t.chunks[i]
 	}
@@ -119,8 +145,5 @@ func (t *matmulTask) rows(j, r0, r1 int) {
 	m, out := t.mats[j].m, t.mats[j].out
 	x, stride := t.xs[j], t.strides[j]
 	rb := m.RowBytes()
-	w := m.Data[r0*rb : r1*rb]
-	for i := range t.n {
-		tensor.DotRows(m.Type, m.Cols, out[i*m.Rows+r0:i*m.Rows+r1], w, rb, x[i*stride:(i+1)*stride])
-	}
+	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, m.Data[r0*rb:r1*rb], rb, r1-r0, x, stride, t.n)
 }

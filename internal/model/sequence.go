@@ -28,6 +28,7 @@ type Sequence struct {
 	rope                          ropeTable
 	mm                            matmulTask
 	at                            attentionTask
+	sw                            swigluTask
 }
 
 // NewSequence returns a sequence that can hold capacity positions.
