@@ -47,8 +47,8 @@ func (a *activations) get(p *Pool, t tensor.Type, n, cols int) (rows []byte, str
 	q := &a.quant
 	q.t, q.n, q.cols, q.stride = t, n, cols, stride
 	q.src, q.dst = a.src, a.buf[slot][:n*stride]
+	q.next.Store(0)
 	if n > 1 {
-		q.next.Store(0)
 		p.Run(q)
 	} else {
 		q.Run(0, 1)
