@@ -215,3 +215,21 @@ func FormatContext(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// Why says in one phrase why the policy recommends row r (its Best row),
+// e.g. for the first run's advice.
+func (p Policy) Why(r FitRow) string {
+	ctx := FitContexts[0]
+	if r.Fit[1] == Fits {
+		ctx = FitContexts[1]
+	}
+	switch {
+	case !r.Fast:
+		return fmt.Sprintf("the fastest tool-capable model that fits this machine's memory at %s context; expect about %.0f tokens/s, as no catalog model reaches %g here",
+			FormatContext(ctx), r.Speed.Generate, p.MinGenTPS)
+	case p.MinGenTPS > 0:
+		return fmt.Sprintf("the most capable tool-capable model that fits this machine's memory at %s context and should generate at least %g tokens/s (about %.0f expected)",
+			FormatContext(ctx), p.MinGenTPS, r.Speed.Generate)
+	}
+	return fmt.Sprintf("the most capable tool-capable model that fits this machine's memory at %s context", FormatContext(ctx))
+}

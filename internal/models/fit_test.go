@@ -226,3 +226,25 @@ func TestPlatformBandwidth(t *testing.T) {
 		t.Errorf("MemBandwidth of a measured machine = %g, %v", bw, measured)
 	}
 }
+
+func TestWhy(t *testing.T) {
+	for _, tc := range []struct {
+		m      Machine
+		policy Policy
+		words  string
+	}{
+		{vm2, DefaultPolicy(), "fits this machine's memory at 32K context and should generate at least 10 tokens/s (about 12)"},
+		{Machine{RAMTotal: 4 * gib, RAMAvailable: 3 * gib, Bandwidth: 3e9}, DefaultPolicy(), "the fastest tool-capable model that fits this machine's memory at 32K context; expect about 5 tokens/s"},
+		{vm2, Policy{}, "the most capable tool-capable model that fits this machine's memory at 32K context"},
+	} {
+		var why string
+		for _, r := range tc.policy.FitTable(tc.m) {
+			if r.Best {
+				why = tc.policy.Why(r)
+			}
+		}
+		if !strings.Contains(why, tc.words) {
+			t.Errorf("Why = %q, want it to say %q", why, tc.words)
+		}
+	}
+}

@@ -135,34 +135,99 @@ func netError(ctx context.Context, reqCtx context.Context, err error, what strin
 	return fmt.Errorf("models: %s failed: %w", what, err)
 }
 
-// listFiles returns the GGUF files of a repository's main branch.
+// maxListPages bounds how many pages of a repository's file list are
+// followed (a hub that links a page to itself must not loop forever).
+const maxListPages = 100
+
+// listFiles returns the files of a repository's main branch. The hub
+// answers a long list in pages, each naming the next in a Link header
+// (rel="next", as GitHub's API does); every page is followed.
 func (p *Puller) listFiles(ctx context.Context, repo string) ([]hubFile, error) {
+	var files []hubFile
+	u := p.endpoint() + "/api/models/" + repo + "/tree/main?recursive=true"
+	for range maxListPages {
+		page, next, err := p.listPage(ctx, repo, u)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, page...)
+		if next == "" {
+			return files, nil
+		}
+		u = next
+	}
+	return nil, fmt.Errorf("models: the hub's file list of %s goes on for more than %d pages: %w", repo, maxListPages, ErrHub)
+}
+
+// listPage fetches one page of a file list and the address of the next
+// ("" after the last).
+func (p *Puller) listPage(ctx context.Context, repo, u string) (files []hubFile, next string, err error) {
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	t := time.AfterFunc(p.stall(), func() { cancel(ErrStalled) })
 	defer t.Stop()
-	u := p.endpoint() + "/api/models/" + repo + "/tree/main?recursive=true"
 	req, err := p.newRequest(reqCtx, http.MethodGet, u)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	what := "listing the files of " + repo
 	resp, err := p.client().Do(req)
 	if err != nil {
-		return nil, netError(ctx, reqCtx, err, what, p.stall())
+		return nil, "", netError(ctx, reqCtx, err, what, p.stall())
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, p.statusError(resp, "repository "+repo)
+		return nil, "", p.statusError(resp, "repository "+repo)
 	}
-	var files []hubFile
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 32<<20)).Decode(&files); err != nil {
 		if reqCtx.Err() != nil {
-			return nil, netError(ctx, reqCtx, err, what, p.stall())
+			return nil, "", netError(ctx, reqCtx, err, what, p.stall())
 		}
-		return nil, fmt.Errorf("models: the hub's file list of %s is not what atelier expects: %v: %w", repo, err, ErrHub)
+		return nil, "", fmt.Errorf("models: the hub's file list of %s is not what atelier expects: %v: %w", repo, err, ErrHub)
 	}
-	return files, nil
+	if link := nextLink(resp.Header.Values("Link")); link != "" {
+		ref, err := url.Parse(link)
+		if err != nil {
+			return nil, "", fmt.Errorf("models: the hub's file list of %s links to a bad next page %q: %w", repo, link, ErrHub)
+		}
+		next = resp.Request.URL.ResolveReference(ref).String()
+	}
+	return files, next, nil
+}
+
+// nextLink returns the target of the rel="next" link of Link header
+// values (RFC 8288: `<URL>; rel="next", <URL>; rel="last"`), or "".
+func nextLink(values []string) string {
+	for _, v := range values {
+		for v != "" {
+			start := strings.IndexByte(v, '<')
+			if start < 0 {
+				break
+			}
+			end := strings.IndexByte(v[start:], '>')
+			if end < 0 {
+				break
+			}
+			target := v[start+1 : start+end]
+			v = v[start+end+1:]
+			params := v
+			if i := strings.IndexByte(v, '<'); i >= 0 {
+				params = v[:i]
+			}
+			for param := range strings.SplitSeq(params, ";") {
+				k, val, ok := strings.Cut(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(param), ",")), "=")
+				if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
+					continue
+				}
+				for rel := range strings.FieldsSeq(strings.Trim(strings.TrimSpace(val), `"`)) {
+					if strings.EqualFold(rel, "next") {
+						return target
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // pickFile chooses the file of a quantization from a repository's list.

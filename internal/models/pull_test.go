@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,21 +291,105 @@ func TestPullErrors(t *testing.T) {
 	}
 }
 
+// TestPullCatalogFallsBackToFileList checks that a catalog file name the
+// repository no longer has (the hub answers 404) is looked up by
+// quantization in the repository's file list, here a paginated one.
 func TestPullCatalogFallsBackToFileList(t *testing.T) {
 	hub, p, _ := newTestPuller(t)
+	hub.Set(func(h *hubtest.Hub) { h.PageSize = 1 })
 	m, f, err := Lookup("qwen2.5-coder:0.5b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The repository names its file differently from the catalog.
+	// The repository names its files differently from the catalog.
 	data := testData(5000)
-	hub.Add(m.Repo, "Qwen2.5-Coder-0.5B-Instruct-renamed-"+f.Quant+".gguf", data)
+	renamed := "Qwen2.5-Coder-0.5B-Instruct-renamed-" + f.Quant + ".gguf"
+	hub.Add(m.Repo, "Qwen2.5-Coder-0.5B-Instruct-renamed-Q8_0.gguf", testData(10))
+	hub.Add(m.Repo, renamed, data)
 	res, err := p.Pull(context.Background(), mustRef(t, "qwen2.5-coder:0.5b"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(res.Path)
-	if !bytes.Equal(got, data) {
-		t.Fatal("wrong content")
+	if !bytes.Equal(got, data) || res.Path != p.Store.Path(m.Repo, renamed) {
+		t.Fatalf("installed %s; content equal: %v", res.Path, bytes.Equal(got, data))
+	}
+	var sawHead404, pages int
+	for _, r := range hub.Requests() {
+		switch {
+		case r.Server == "hub" && r.Method == "HEAD" && r.Path == "/"+m.Repo+"/resolve/main/"+f.Name:
+			sawHead404++
+		case r.Server == "hub" && r.Path == "/api/models/"+m.Repo+"/tree/main":
+			pages++
+		}
+	}
+	// README.md, a folder and two files, one a page.
+	if sawHead404 != 1 || pages != 4 {
+		t.Errorf("asked for the catalog's file %d times and %d list pages, want 1 and 4: %+v", sawHead404, pages, hub.Requests())
+	}
+
+	// Neither the catalog's name nor the list has the quantization: the
+	// 404 of the catalog's name is the answer.
+	hub2, p2, _ := newTestPuller(t)
+	m3, f3, _ := Lookup("qwen2.5-coder:3b")
+	hub2.Add(m3.Repo, "other-q8_0.gguf", testData(10))
+	_, err = p2.Pull(context.Background(), mustRef(t, "qwen2.5-coder:3b"), nil)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), f3.Name) || !strings.Contains(err.Error(), "404") {
+		t.Errorf("err = %v, want the 404 of %s", err, f3.Name)
+	}
+	if files := storeFiles(t, p2.Store.Dir); len(files) != 0 {
+		t.Errorf("store holds %v, want nothing", files)
+	}
+}
+
+// TestPullPaginatedFileList follows a file list of one entry a page.
+func TestPullPaginatedFileList(t *testing.T) {
+	hub, p, _ := newTestPuller(t)
+	hub.Set(func(h *hubtest.Hub) { h.PageSize = 1 })
+	res, err := p.Pull(context.Background(), mustRef(t, "hf.co/"+testRepo+":Q8_0"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != p.Store.Path(testRepo, "tiny-coder-q8_0.gguf") {
+		t.Errorf("pulled %s", res.Path)
+	}
+	// The last page's file, and the quantizations of every page in the
+	// error for a missing one.
+	_, err = p.Pull(context.Background(), mustRef(t, "hf.co/"+testRepo+":Q6_K"), nil)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "q4_k, q4_k_m, q8_0") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestListFilesLoop stops a hub whose pages link to themselves.
+func TestListFilesLoop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", `<`+r.URL.Path+`?recursive=true>; rel="next"`)
+		w.Write([]byte(`[{"type":"file","path":"a-q8_0.gguf","size":1}]`))
+	}))
+	defer srv.Close()
+	p := &Puller{Store: &Store{Dir: t.TempDir()}, Endpoint: srv.URL, StallTimeout: 2 * time.Second}
+	_, err := p.listFiles(context.Background(), "acme/Loop-GGUF")
+	if !errors.Is(err, ErrHub) || !strings.Contains(err.Error(), "more than 100 pages") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestNextLink(t *testing.T) {
+	for _, tc := range []struct {
+		values []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{`<https://hub/api/models/a/b/tree/main?cursor=xyz>; rel="next"`}, "https://hub/api/models/a/b/tree/main?cursor=xyz"},
+		{[]string{`<https://h/p?page=1>; rel="prev", <https://h/p?page=3>; rel="next", <https://h/p?page=9>; rel="last"`}, "https://h/p?page=3"},
+		{[]string{`<https://h/p?a=1,2>; title="x"; rel=next`}, "https://h/p?a=1,2"},
+		{[]string{`<https://h/first>; rel="first"`, `</p?cursor=2>; REL="prev next"`}, "/p?cursor=2"},
+		{[]string{`<https://h/last>; rel="last"`}, ""},
+		{[]string{`garbage; rel="next"`}, ""},
+	} {
+		if got := nextLink(tc.values); got != tc.want {
+			t.Errorf("nextLink(%q) = %q, want %q", tc.values, got, tc.want)
+		}
 	}
 }

@@ -1,17 +1,19 @@
 // Package hubtest is a fake Hugging Face hub for tests: it serves a
 // repository's file list, answers resolve addresses with a redirect to a
 // separate "CDN" server carrying X-Linked-Etag and X-Linked-Size, and serves
-// byte ranges there. Faults (a cut transfer, a wrong checksum, a stall, a
+// byte ranges there; file lists may come in pages. Faults (a cut transfer, a wrong checksum, a stall, a
 // server that ignores ranges, a required token) are switched on per test.
 package hubtest
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +48,10 @@ type Hub struct {
 	// AdvertiseSize, when set, is the X-Linked-Size published instead of the
 	// real one (a file too large for the disk).
 	AdvertiseSize int64
+	// PageSize > 0 cuts file lists into pages of that many entries, each
+	// linking to the next with a Link header and an opaque cursor, as the
+	// real hub does for long lists.
+	PageSize int
 }
 
 // Request is one request the fake hub or CDN saw.
@@ -127,7 +133,7 @@ func (h *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
-		h.serveTree(w, repo)
+		h.serveTree(w, r, repo)
 		return
 	}
 	parts := strings.SplitN(p, "/", 5)
@@ -164,9 +170,10 @@ func (h *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusFound)
 }
 
-func (h *Hub) serveTree(w http.ResponseWriter, repo string) {
+func (h *Hub) serveTree(w http.ResponseWriter, r *http.Request, repo string) {
 	h.mu.Lock()
 	files, ok := h.repos[repo]
+	pageSize := h.PageSize
 	type entry struct {
 		Type string `json:"type"`
 		Path string `json:"path"`
@@ -184,6 +191,26 @@ func (h *Hub) serveTree(w http.ResponseWriter, repo string) {
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Path < list[j].Path })
 	list = append([]entry{{"file", "README.md", 10}, {"directory", "extras", 0}}, list...)
+	if pageSize > 0 {
+		start := 0
+		if c := r.URL.Query().Get("cursor"); c != "" {
+			b, err := base64.RawURLEncoding.DecodeString(c)
+			n, err2 := strconv.Atoi(string(b))
+			if err != nil || err2 != nil || n < 0 || n > len(list) {
+				http.Error(w, "bad cursor", http.StatusBadRequest)
+				return
+			}
+			start = n
+		}
+		end := min(start+pageSize, len(list))
+		if end < len(list) {
+			q := r.URL.Query()
+			q.Set("cursor", base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end))))
+			next := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+			w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", next.String()))
+		}
+		list = list[start:end]
+	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(list)
 }
