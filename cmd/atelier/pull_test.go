@@ -164,13 +164,3 @@ func TestPullFailures(t *testing.T) {
 		})
 	}
 }
-
-func TestHW(t *testing.T) {
-	t.Setenv("ATELIER_MODELS", t.TempDir())
-	code, out, errs := runModelsCmd("hw")
-	for _, want := range []string{"cpu:", "memory:", "disk:", "qwen2.5-coder:1.5b-q4_k_m", "AT 32K"} {
-		if code != 0 || !strings.Contains(out, want) {
-			t.Errorf("hw output lacks %q (exit %d)\n%s%s", want, code, out, errs)
-		}
-	}
-}
