@@ -109,37 +109,15 @@ func (s *Sampler) Sample(logits []float32, history []int32, allowed func(int32) 
 		}
 		return c[best].id
 	}
-	// Sort by logit, most likely first; ties by id for determinism.
-	slices.SortFunc(c, func(a, b candidate) int {
-		switch {
-		case a.logit > b.logit:
-			return -1
-		case a.logit < b.logit:
-			return 1
-		}
-		return int(a.id - b.id)
-	})
 	if p.TopK > 0 && p.TopK < len(c) {
-		c = c[:p.TopK]
+		c = topK(c, p.TopK)
 	}
-	softmax(c, 1)
 	if p.TopP > 0 && p.TopP < 1 {
-		var cum float32
-		for i := range c {
-			cum += c[i].p
-			if cum >= p.TopP {
-				c = c[:i+1]
-				break
-			}
-		}
+		c = nucleus(c, p.TopP)
 	}
 	if p.MinP > 0 {
-		min := c[0].p * p.MinP
-		n := 1
-		for n < len(c) && c[n].p >= min {
-			n++
-		}
-		c = c[:n]
+		// p(i) ≥ MinP·p(best) ⟺ logit(i) ≥ logit(best) + ln MinP.
+		c = above(c, maxLogit(c)+float32(math.Log(float64(p.MinP))))
 	}
 	softmax(c, p.Temperature)
 	r := s.rng.Float32()
@@ -151,6 +129,111 @@ func (s *Sampler) Sample(logits []float32, history []int32, allowed func(int32) 
 		}
 	}
 	return c[len(c)-1].id
+}
+
+// nucleus keeps the smallest set of most likely candidates whose
+// probability reaches topP, most likely first. Only the candidates within a
+// few nats of the best are sorted: the margin grows until they hold topP of
+// the probability, which for a real model's logits is a handful of tokens
+// out of the whole vocabulary.
+func nucleus(c []candidate, topP float32) []candidate {
+	m := maxLogit(c)
+	softmax(c, 1)
+	for _, d := range []float32{2, 4, 8, 16, 32} {
+		var mass float32
+		for _, x := range c {
+			if x.logit >= m-d {
+				mass += x.p
+			}
+		}
+		if mass >= topP || d == 32 {
+			c = above(c, m-d)
+			break
+		}
+	}
+	sortByLogit(c)
+	var cum float32
+	for i := range c {
+		cum += c[i].p
+		if cum >= topP {
+			return c[:i+1]
+		}
+	}
+	return c
+}
+
+// maxLogit returns the largest logit of non-empty c.
+func maxLogit(c []candidate) float32 {
+	m := c[0].logit
+	for _, x := range c[1:] {
+		m = max(m, x.logit)
+	}
+	return m
+}
+
+// above keeps, in order, the candidates whose logit is at least min.
+func above(c []candidate, min float32) []candidate {
+	n := 0
+	for _, x := range c {
+		if x.logit >= min {
+			c[n] = x
+			n++
+		}
+	}
+	return c[:n]
+}
+
+// less orders candidates most likely first, ties by id, so that results do
+// not depend on the order of the vocabulary scan.
+func less(a, b candidate) bool {
+	return a.logit > b.logit || (a.logit == b.logit && a.id < b.id)
+}
+
+func sortByLogit(c []candidate) {
+	slices.SortFunc(c, func(a, b candidate) int {
+		switch {
+		case less(a, b):
+			return -1
+		case less(b, a):
+			return 1
+		}
+		return 0
+	})
+}
+
+// topK moves the k most likely candidates to the front of c, most likely
+// first, and returns them: a min-heap of k over one pass, O(n log k).
+func topK(c []candidate, k int) []candidate {
+	h := c[:k]
+	// Build a heap whose root is the least likely of the k kept.
+	for i := k/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, x := range c[k:] {
+		if less(x, h[0]) {
+			h[0] = x
+			siftDown(h, 0)
+		}
+	}
+	sortByLogit(h)
+	return h
+}
+
+func siftDown(h []candidate, i int) {
+	for {
+		l, r, least := 2*i+1, 2*i+2, i
+		if l < len(h) && less(h[least], h[l]) {
+			least = l
+		}
+		if r < len(h) && less(h[least], h[r]) {
+			least = r
+		}
+		if least == i {
+			return
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
 }
 
 func (s *Sampler) penalize(c []candidate, history []int32) {

@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -137,5 +138,46 @@ func TestProbabilities(t *testing.T) {
 		if math.Abs(float64(dst[i])-want[i]) > 1e-6 {
 			t.Errorf("p[%d] = %v, want %v", i, dst[i], want[i])
 		}
+	}
+}
+
+// TestTopKMatchesSort checks the heap selection against a full sort.
+func TestTopKMatchesSort(t *testing.T) {
+	rng := New(Params{Seed: 9}).rng
+	for _, k := range []int{1, 2, 5, 40, 99} {
+		c := make([]candidate, 100)
+		for i := range c {
+			c[i] = candidate{id: int32(i), logit: float32(rng.IntN(20))} // many ties
+		}
+		full := append([]candidate(nil), c...)
+		sortByLogit(full)
+		got := topK(c, k)
+		for i := range k {
+			if got[i].id != full[i].id {
+				t.Fatalf("k=%d: position %d is token %d, a full sort gives %d", k, i, got[i].id, full[i].id)
+			}
+		}
+	}
+}
+
+// BenchmarkSample measures one sampling step over Qwen's vocabulary with
+// the default settings and with top-p alone (no top-k), on logits shaped
+// like a language model's: a broad bulk and a few likely tokens.
+func BenchmarkSample(b *testing.B) {
+	logits := make([]float32, 151936)
+	s := New(Params{Seed: 1})
+	for i := range logits {
+		logits[i] = float32(s.rng.NormFloat64() * 2.5)
+	}
+	for i := range 20 {
+		logits[s.rng.IntN(len(logits))] = 14 - float32(i)/2
+	}
+	for _, p := range []Params{Defaults(), {Temperature: 0.7, TopP: 0.9}} {
+		b.Run(fmt.Sprintf("topk=%d,topp=%v", p.TopK, p.TopP), func(b *testing.B) {
+			s := New(p)
+			for b.Loop() {
+				s.Sample(logits, nil, nil)
+			}
+		})
 	}
 }
