@@ -152,10 +152,29 @@ const (
 //
 // Sources: repository and file names, listed sizes and licenses are as shown
 // on each repository's "Files and versions" page on the Hugging Face hub;
-// shapes are from each base model's config.json. Figures marked "unconfirmed"
-// could not be checked against the hub page and are estimates from a
-// same-recipe quantization of the same model (sizes only ever feed the
-// memory estimate; downloads use the exact size and checksum the hub sends).
+// shapes are from each base model's config.json. Sizes only ever feed the
+// memory and speed estimates: a download uses the exact size and checksum
+// the hub sends, and a file name the repository no longer has is looked up
+// by quantization in its file list.
+//
+// Figures marked "unconfirmed" could not be checked against the
+// repository's own page (the stored copies consulted were other
+// publishers' quantizations of the same models):
+//
+//   - qwen2.5-coder 0.5B: the sizes of Qwen's own files of the same
+//     architecture (Qwen2.5-0.5B-Instruct), from memory. Other publishers'
+//     Q4_K_M and Q8_0 of this model are 398 MB and 531 MB (they store the
+//     tied output matrix once), so these figures err large.
+//   - qwen2.5-coder 3B Q8_0: QuantFactory's file, whose Q4_K_M (2.10 GB)
+//     matches Qwen's own, so the same converter.
+//   - Qwen3 0.6B and 8B Q4_K_M: worked out from the parameter counts at
+//     Q4_K_M's mix of types beside the confirmed Q8_0 files (another
+//     publisher's Qwen3-8B-Q8_0 is 8.71 GB too). The names follow the
+//     repositories' confirmed Q8_0 names; whether ggml-org publishes a
+//     Q4_K_M of Qwen3 0.6B at all is unconfirmed (pull then lists the
+//     quantizations the repository has).
+//
+// Llama 3.2 3B and SmolLM2 360M were confirmed on bartowski's pages.
 func Catalog() []Model {
 	return []Model{
 		{
@@ -163,8 +182,8 @@ func Catalog() []Model {
 			Description: "Qwen2.5-Coder 0.5B Instruct: tiny coding model",
 			Repo:        "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
 			Files: []File{
-				{"Q4_K_M", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", 491 * mb}, // unconfirmed
-				{"Q8_0", "qwen2.5-coder-0.5b-instruct-q8_0.gguf", 676 * mb},     // unconfirmed
+				{"Q4_K_M", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", 491 * mb}, // unconfirmed: see above
+				{"Q8_0", "qwen2.5-coder-0.5b-instruct-q8_0.gguf", 676 * mb},     // unconfirmed: see above
 			},
 			Shape:   Shape{Layers: 24, Embd: 896, FFN: 4864, Heads: 14, KVHeads: 2, HeadDim: 64, Context: 32768, Vocab: 151936},
 			License: "apache-2.0",
@@ -188,7 +207,7 @@ func Catalog() []Model {
 			Repo:        "Qwen/Qwen2.5-Coder-3B-Instruct-GGUF",
 			Files: []File{
 				{"Q4_K_M", "qwen2.5-coder-3b-instruct-q4_k_m.gguf", 2100 * mb},
-				{"Q8_0", "qwen2.5-coder-3b-instruct-q8_0.gguf", 3620 * mb}, // unconfirmed
+				{"Q8_0", "qwen2.5-coder-3b-instruct-q8_0.gguf", 3620 * mb}, // unconfirmed: see above
 			},
 			Shape:   Shape{Layers: 36, Embd: 2048, FFN: 11008, Heads: 16, KVHeads: 2, HeadDim: 128, Context: 32768, Vocab: 151936},
 			License: "qwen-research",
@@ -223,7 +242,7 @@ func Catalog() []Model {
 			Description: "Qwen3 0.6B: tiny general model with thinking mode",
 			Repo:        "ggml-org/Qwen3-0.6B-GGUF",
 			Files: []File{
-				{"Q4_K_M", "Qwen3-0.6B-Q4_K_M.gguf", 484 * mb}, // unconfirmed
+				{"Q4_K_M", "Qwen3-0.6B-Q4_K_M.gguf", 484 * mb}, // unconfirmed: see above
 				{"Q8_0", "Qwen3-0.6B-Q8_0.gguf", 805 * mb},
 			},
 			Shape:   Shape{Layers: 28, Embd: 1024, FFN: 3072, Heads: 16, KVHeads: 8, HeadDim: 128, Context: 40960, Vocab: 151936},
@@ -259,7 +278,7 @@ func Catalog() []Model {
 			Description: "Qwen3 8B: general model with thinking mode for 16 GB machines",
 			Repo:        "ggml-org/Qwen3-8B-GGUF",
 			Files: []File{
-				{"Q4_K_M", "Qwen3-8B-Q4_K_M.gguf", 5030 * mb}, // unconfirmed
+				{"Q4_K_M", "Qwen3-8B-Q4_K_M.gguf", 5030 * mb}, // unconfirmed: see above
 				{"Q8_0", "Qwen3-8B-Q8_0.gguf", 8710 * mb},
 			},
 			Shape:   Shape{Layers: 36, Embd: 4096, FFN: 12288, Heads: 32, KVHeads: 8, HeadDim: 128, Context: 40960, Vocab: 151936},
@@ -283,8 +302,8 @@ func Catalog() []Model {
 			Description: "Llama 3.2 3B Instruct: general model, long context",
 			Repo:        "bartowski/Llama-3.2-3B-Instruct-GGUF",
 			Files: []File{
-				{"Q4_K_M", "Llama-3.2-3B-Instruct-Q4_K_M.gguf", 2020 * mb}, // unconfirmed
-				{"Q8_0", "Llama-3.2-3B-Instruct-Q8_0.gguf", 3420 * mb},     // unconfirmed
+				{"Q4_K_M", "Llama-3.2-3B-Instruct-Q4_K_M.gguf", 2020 * mb},
+				{"Q8_0", "Llama-3.2-3B-Instruct-Q8_0.gguf", 3420 * mb},
 			},
 			Shape:   Shape{Layers: 28, Embd: 3072, FFN: 8192, Heads: 24, KVHeads: 8, HeadDim: 128, Context: 131072, Vocab: 128256},
 			License: "llama3.2",
@@ -295,8 +314,8 @@ func Catalog() []Model {
 			Description: "SmolLM2 360M Instruct: very small chat model for old machines",
 			Repo:        "bartowski/SmolLM2-360M-Instruct-GGUF",
 			Files: []File{
-				{"Q4_K_M", "SmolLM2-360M-Instruct-Q4_K_M.gguf", 271 * mb}, // unconfirmed
-				{"Q8_0", "SmolLM2-360M-Instruct-Q8_0.gguf", 386 * mb},     // unconfirmed
+				{"Q4_K_M", "SmolLM2-360M-Instruct-Q4_K_M.gguf", 271 * mb},
+				{"Q8_0", "SmolLM2-360M-Instruct-Q8_0.gguf", 386 * mb},
 			},
 			Shape:   Shape{Layers: 32, Embd: 960, FFN: 2560, Heads: 15, KVHeads: 5, HeadDim: 64, Context: 8192, Vocab: 49152},
 			License: "apache-2.0",
