@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/engine"
+	"github.com/atelier-dev/atelier/internal/grammar"
 	"github.com/atelier-dev/atelier/internal/models"
 	"github.com/atelier-dev/atelier/internal/sample"
 )
@@ -33,12 +34,19 @@ func cmdRun(args []string, s stdio) error {
 		threads   = fs.Int("threads", 0, "worker threads (0: physical cores)")
 		ctxLen    = fs.Int("ctx", 0, "context length in tokens (0: the model's, at most 8192)")
 		noMmap    = fs.Bool("no-mmap", false, "read the model into memory instead of mapping it")
+		gbnf      = fs.String("grammar", "", "constrain the output to the GBNF grammar in `file`")
+		schema    = fs.String("json-schema", "", "constrain the output to JSON valid against the JSON Schema in `file`")
 	)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if *modelPath == "" {
 		return fmt.Errorf("run: --model is required: %w", errUsage)
+	}
+	// A bad grammar fails before the model is loaded.
+	g, err := readGrammar(*gbnf, *schema)
+	if err != nil {
+		return err
 	}
 	prompt := strings.Join(fs.Args(), " ")
 	p := sample.Params{
@@ -67,7 +75,11 @@ func cmdRun(args []string, s stdio) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	st, err := e.Generate(ctx, engine.Request{Prompt: tokens, MaxTokens: *maxTokens, Sampling: p}, func(c engine.Chunk) error {
+	req := engine.Request{Prompt: tokens, MaxTokens: *maxTokens, Sampling: p}
+	if g != nil {
+		req.Constraint = grammar.NewConstraint(g, grammar.NewTokens(e.Tokenizer()))
+	}
+	st, err := e.Generate(ctx, req, func(c engine.Chunk) error {
 		_, err := writeText(s, c.Text)
 		return err
 	})
@@ -79,6 +91,35 @@ func cmdRun(args []string, s stdio) error {
 		return nil
 	}
 	return err
+}
+
+// readGrammar compiles the grammar or schema file named, if any.
+func readGrammar(gbnfFile, schemaFile string) (*grammar.Grammar, error) {
+	switch {
+	case gbnfFile != "" && schemaFile != "":
+		return nil, fmt.Errorf("run: give --grammar or --json-schema, not both: %w", errUsage)
+	case gbnfFile != "":
+		src, err := os.ReadFile(gbnfFile)
+		if err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		g, err := grammar.Parse(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("run: %s: %w", gbnfFile, err)
+		}
+		return g, nil
+	case schemaFile != "":
+		src, err := os.ReadFile(schemaFile)
+		if err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		g, err := grammar.ParseSchema(src, grammar.SchemaOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("run: %s: %w", schemaFile, err)
+		}
+		return g, nil
+	}
+	return nil, nil
 }
 
 // loadablePath resolves a model name or path (see models.Resolve) and

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,5 +83,38 @@ func TestInspect(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("inspect output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunConstrained checks that --grammar and --json-schema hold the
+// output of the real model to the grammar, whatever the seed.
+func TestRunConstrained(t *testing.T) {
+	model := testshared.Path(t, "testdata/models/stories260K.gguf")
+	dir := t.TempDir()
+	gbnf := dir + "/list.gbnf"
+	os.WriteFile(gbnf, []byte("root ::= item (\", \" item){2,4} \".\"\nitem ::= [a-z]+\n"), 0o644)
+	schema := dir + "/person.json"
+	os.WriteFile(schema, []byte(`{"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer","minimum":0,"maximum":120}},"required":["name","age"]}`), 0o644)
+	list := regexp.MustCompile(`^[a-z]+(, [a-z]+){2,4}\.\n$`)
+	for seed := range 5 {
+		s := strconv.Itoa(seed + 1)
+		code, out, errs := runMain(t, "", "run", "--model", model, "--grammar", gbnf, "--seed", s, "--max-tokens", "200", "Once upon a time")
+		if code != 0 || !list.MatchString(out) {
+			t.Errorf("grammar, seed %s: exit %d, output %q, stderr %q", s, code, out, errs)
+		}
+		code, out, errs = runMain(t, "", "run", "--model", model, "--json-schema", schema, "--seed", s, "--max-tokens", "200", "Once upon a time")
+		var v struct {
+			Name *string
+			Age  *int
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Name == nil || v.Age == nil || *v.Age < 0 || *v.Age > 120 || len([]rune(*v.Name)) > 12 {
+			t.Errorf("schema, seed %s: exit %d, output %q, stderr %q", s, code, out, errs)
+		}
+	}
+	bad := dir + "/bad.gbnf"
+	os.WriteFile(bad, []byte("root ::= root \"a\"\n"), 0o644)
+	code, _, errs := runMain(t, "", "run", "--model", model, "--grammar", bad, "x")
+	if code == 0 || !strings.Contains(errs, "left-recursive") {
+		t.Errorf("a left-recursive grammar: exit %d, %q", code, errs)
 	}
 }
