@@ -233,7 +233,7 @@ func TestWhy(t *testing.T) {
 		policy Policy
 		words  string
 	}{
-		{vm2, DefaultPolicy(), "fits this machine's memory at 32K context and should generate at least 10 tokens/s (about 12)"},
+		{vm2, DefaultPolicy(), "fits this machine's memory at 32K context and should generate at least 10 tokens/s (about 12 expected)"},
 		{Machine{RAMTotal: 4 * gib, RAMAvailable: 3 * gib, Bandwidth: 3e9}, DefaultPolicy(), "the fastest tool-capable model that fits this machine's memory at 32K context; expect about 5 tokens/s"},
 		{vm2, Policy{}, "the most capable tool-capable model that fits this machine's memory at 32K context"},
 	} {
