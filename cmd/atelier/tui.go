@@ -78,7 +78,7 @@ func runTUI(f agentFlags, st *session.Store, dir string, s stdio) error {
 		return err
 	}
 	o.Session, o.Dir = sess, sess.Project
-	ts, err := agent.NewToolset(sess.Project, mode, tools.Rules{})
+	ts, err := newToolset(f, sess.Project, mode)
 	if err != nil {
 		return err
 	}
