@@ -9,6 +9,11 @@
 // engine keeps the longest shared prefix in its KV cache and evaluates only
 // the new messages. Compaction rewrites the conversation, and the cache is
 // rebuilt once after it.
+//
+// The engine samples under a grammar whenever tools are offered, so that
+// every call the model writes is well-formed: a tool on offer, arguments
+// valid against its schema (constrain.go tells the details). Answers are
+// capped at DefaultMaxTokens unless the request says otherwise.
 package local
 
 import (
@@ -50,7 +55,18 @@ type Options struct {
 	Template string
 	// EnableThinking is passed to templates that take it (Qwen3).
 	EnableThinking *bool
+	// Unconstrained turns off grammar-constrained tool calls (see
+	// constrain.go): the model may then write malformed calls.
+	Unconstrained bool
+	// RequireToolCall makes every answer a tool call from its first token
+	// (OpenAI's tool_choice "required") when the request offers tools and
+	// the format has a grammar.
+	RequireToolCall bool
 }
+
+// DefaultMaxTokens caps an answer when the request sets no cap: a model
+// that has lost its way would otherwise write until the context is full.
+const DefaultMaxTokens = 4096
 
 // DefaultSampling suits tool use: little randomness, so that calls stay
 // well-formed, with a mild repeat penalty off (code repeats itself).
@@ -66,6 +82,7 @@ type Client struct {
 	sampling sample.Params
 	bos, eos string
 	progress progress
+	cons     constrainer
 }
 
 // New prepares a client for the model: its chat template and the
@@ -90,6 +107,7 @@ func New(m Model, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("local: the model's chat template: %w", err)
 	}
 	c := &Client{m: m, tok: m.Tokenizer(), tmpl: tmpl, format: toolcall.DetectFormat(src), opts: opts, sampling: DefaultSampling}
+	c.cons.vocab = c.tok
 	if opts.Sampling != nil {
 		c.sampling = *opts.Sampling
 	}
@@ -155,8 +173,13 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 		return agent.Response{}, fmt.Errorf("%w: the conversation takes %d tokens and the model was loaded with %d; /compact or /clear it, or load the model with a longer context", ErrContextFull, len(ids), window)
 	}
 	maxTokens := req.MaxTokens
-	if maxTokens <= 0 || maxTokens > room {
-		maxTokens = room
+	if maxTokens <= 0 {
+		maxTokens = DefaultMaxTokens
+	}
+	maxTokens = min(maxTokens, room)
+	var cons engine.Constraint
+	if !c.opts.Unconstrained {
+		cons = c.cons.constraint(c.format, req.Tools, c.opts.RequireToolCall)
 	}
 	p := toolcall.NewParser(c.format, req.Tools)
 	p.AfterPrompt(text)
@@ -183,7 +206,7 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 		}
 		return nil
 	}
-	st, err := c.m.Generate(ctx, engine.Request{Prompt: ids, MaxTokens: maxTokens, Sampling: c.sampling, OnPrompt: c.progress.promptFunc()}, func(ch engine.Chunk) error {
+	st, err := c.m.Generate(ctx, engine.Request{Prompt: ids, MaxTokens: maxTokens, Sampling: c.sampling, Constraint: cons, OnPrompt: c.progress.promptFunc()}, func(ch engine.Chunk) error {
 		return handle(p.Add(ch.Text))
 	})
 	if err != nil {
