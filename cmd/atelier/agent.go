@@ -41,6 +41,7 @@ type agentFlags struct {
 	sessions    bool
 	plain       bool
 	maxTokens   int
+	noGrammar   bool
 
 	// set names the flags given on the command line (they win over the
 	// config files).
@@ -66,6 +67,7 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	fs.StringVar(&f.resume, "resume", "", "continue the conversation with this `id`")
 	fs.BoolVar(&f.sessions, "sessions", false, "list the conversations of this directory and exit")
 	fs.BoolVar(&f.plain, "plain", false, "use the plain line-based interactive mode, even in a terminal")
+	fs.BoolVar(&f.noGrammar, "no-grammar", false, "let the local model write tool calls freely, unchecked by a grammar (they may then be malformed)")
 	fs.IntVar(&f.maxTokens, "max-tokens", 0, "cap each answer of the model at this many tokens (default: what the context leaves)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -180,7 +182,7 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 			return nil, "", nil, err
 		}
 		name := strings.TrimSuffix(filepath.Base(path), ".gguf")
-		lc, err := local.New(e, local.Options{Name: name})
+		lc, err := local.New(e, local.Options{Name: name, Unconstrained: f.noGrammar})
 		if err != nil {
 			e.Close()
 			return nil, "", nil, err
