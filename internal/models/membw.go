@@ -31,11 +31,13 @@ const (
 // MeasureBandwidth measures this machine's memory read bandwidth, in bytes
 // per second, with all cores reading a buffer of size bytes for about d.
 func MeasureBandwidth(size int, d time.Duration) (float64, error) {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := size / workers / readBlock * readBlock
-	if chunk == 0 {
-		return 0, fmt.Errorf("models: a bandwidth test buffer of %d bytes is too small for %d cores", size, workers)
+	// One stretch of whole blocks for each core, or fewer cores for a
+	// small buffer.
+	workers := min(runtime.GOMAXPROCS(0), size/readBlock)
+	if workers < 1 {
+		return 0, fmt.Errorf("models: a bandwidth test buffer of %d bytes is too small; it takes at least %d", size, readBlock)
 	}
+	chunk := size / workers / readBlock * readBlock
 	buf, release, err := allocBuffer(chunk * workers)
 	if err != nil {
 		return 0, fmt.Errorf("models: bandwidth test buffer: %w", err)

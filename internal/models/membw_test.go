@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,8 +16,12 @@ func TestMeasureBandwidthRuns(t *testing.T) {
 	if !(bw > 1e6) || math.IsInf(bw, 0) {
 		t.Errorf("bandwidth = %g bytes/s", bw)
 	}
-	if _, err := MeasureBandwidth(100, time.Millisecond); err == nil {
-		t.Error("a 100-byte buffer was accepted")
+	// A buffer of one block: one core reads it.
+	if bw, err := MeasureBandwidth(readBlock, time.Millisecond); err != nil || !(bw > 0) {
+		t.Errorf("one-block buffer: %g, %v", bw, err)
+	}
+	if _, err := MeasureBandwidth(100, time.Millisecond); err == nil || !strings.Contains(err.Error(), "too small") {
+		t.Errorf("a 100-byte buffer: %v", err)
 	}
 }
 
