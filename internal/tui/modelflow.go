@@ -187,11 +187,7 @@ func detect(given *models.Machine, store *models.Store) tea.Cmd {
 		for _, row := range models.FitTable(mc) {
 			if row.Best {
 				r.best, r.size = row.Model.Tag(row.File), row.File.Size
-				ctx := "8K"
-				if row.Fit[1] == models.Fits {
-					ctx = "32K"
-				}
-				r.why = fmt.Sprintf("the largest tool-capable model that fits this machine's memory at %s context", ctx)
+				r.why = models.DefaultPolicy().Why(row)
 			}
 		}
 		if r.best == "" {
