@@ -264,6 +264,10 @@ func cmdAgent(args []string, s stdio) error {
 	}
 	client, model, closeClient, err := newClient(f)
 	if err != nil {
+		if err.Error() == noModel && f.prompt == "" {
+			// The first run: show what this machine can run.
+			firstRunAdvice(s)
+		}
 		return err
 	}
 	defer func() { closeClient() }()
