@@ -73,6 +73,42 @@ type Tile struct {
 	X         []byte
 	XStride   int
 	Tokens    int
+	// Scratch, when set, is memory the kernels may use (one per worker).
+	Scratch *TileScratch
+}
+
+// TileScratch is a worker's memory for the tile kernels: converted scales
+// and repacked weights. It grows on first use and is then reused.
+type TileScratch struct {
+	b []byte
+}
+
+func (s *TileScratch) bytes(n int) []byte {
+	if cap(s.b) < n {
+		s.b = make([]byte, n)
+	}
+	return s.b[:n]
+}
+
+// repackQ5_0 writes rows of Q5_0 blocks as Q8_0 blocks with the same scale
+// and quants q−16, whose dot products with Q8_0 activations are the same
+// numbers computed the same way.
+func repackQ5_0(dst []byte, dstStride int, src []byte, srcStride, rows, nblocks int) {
+	for r := range rows {
+		s := src[r*srcStride : r*srcStride+nblocks*BlockQ5_0]
+		d := dst[r*dstStride : r*dstStride+nblocks*BlockQ8_0]
+		for b := range nblocks {
+			sb := s[b*BlockQ5_0 : (b+1)*BlockQ5_0 : (b+1)*BlockQ5_0]
+			db := d[b*BlockQ8_0 : (b+1)*BlockQ8_0 : (b+1)*BlockQ8_0]
+			db[0], db[1] = sb[0], sb[1]
+			qh := uint32(sb[2]) | uint32(sb[3])<<8 | uint32(sb[4])<<16 | uint32(sb[5])<<24
+			for j := range 16 {
+				q := sb[6+j]
+				db[2+j] = byte(int8(q&0xf|byte(qh>>j&1)<<4) - 16)
+				db[18+j] = byte(int8(q>>4|byte(qh>>(j+16)&1)<<4) - 16)
+			}
+		}
+	}
 }
 
 // check panics unless the tile's slices hold its rows of wbytes and tokens

@@ -76,14 +76,55 @@ func dotTile8(k rows8, t *Tile, nblocks int, dot func(w, x []byte, nblocks int) 
 		}
 	}
 	if r8 < t.Rows {
-		rest := *t
-		rest.Out = t.Out[r8:]
-		rest.W = t.W[r8*t.Stride:]
-		rest.Rows = t.Rows - r8
-		dotTileRef(&rest, nblocks, dot)
+		dotTileRef(t.rest(r8), nblocks, dot)
 	}
 }
 
+// repackQ5_0Blocks rewrites nblocks consecutive Q5_0 blocks as Q8_0
+// blocks, as repackQ5_0 does:
+//
+//	for each block b {
+//		dst[b].d = src[b].d
+//		dst[b].qs[j] = int8(q5(src[b], j) - 16) for j in 0..31
+//	}
+//
+//go:noescape
+func repackQ5_0Blocks(dst *byte, src *byte, nblocks int)
+
+// tiled reports whether a tile is worth the prompt kernels.
+func (t *Tile) tiled(nblocks int) bool {
+	return hasAVX2 && t.Scratch != nil && t.Tokens > 1 && t.Rows >= 8 && nblocks > 0
+}
+
+// rest returns the part of t below its first r rows.
+func (t *Tile) rest(r int) *Tile {
+	rest := *t
+	rest.Out = t.Out[r:]
+	rest.W = t.W[r*t.Stride:]
+	rest.Rows = t.Rows - r
+	return &rest
+}
+
 func dotTileQ8_0(t *Tile, nblocks int) { dotTile8(dotQ8_0Rows8, t, nblocks, DotQ8_0Q8_0) }
-func dotTileQ5_0(t *Tile, nblocks int) { dotTile8(dotQ5_0Rows8, t, nblocks, DotQ5_0Q8_0) }
+
+func dotTileQ5_0(t *Tile, nblocks int) {
+	if !t.tiled(nblocks) {
+		dotTile8(dotQ5_0Rows8, t, nblocks, DotQ5_0Q8_0)
+		return
+	}
+	// For a prompt, decode the rows once to Q8_0 (the same arithmetic)
+	// rather than once per token.
+	r8 := t.Rows &^ 7
+	stride := nblocks * BlockQ8_0
+	w := t.Scratch.bytes(r8 * stride)
+	for r := range r8 {
+		repackQ5_0Blocks(&w[r*stride], &t.W[r*t.Stride], nblocks)
+	}
+	q8 := *t
+	q8.W, q8.Stride, q8.Rows = w, stride, r8
+	dotTile8(dotQ8_0Rows8, &q8, nblocks, DotQ8_0Q8_0)
+	if r8 < t.Rows {
+		dotTileRef(t.rest(r8), nblocks, DotQ5_0Q8_0)
+	}
+}
 func dotTileQ4_0(t *Tile, nblocks int) { dotTile8(dotQ4_0Rows8, t, nblocks, DotQ4_0Q8_0) }

@@ -244,3 +244,38 @@ q40done:
 	VMOVUPS Y12, (DX)
 	VZEROUPPER
 	RET
+
+// func repackQ5_0(dst *byte, src *byte, nblocks int)
+//
+// Rewrites nblocks consecutive Q5_0 blocks as Q8_0 blocks: the same scale,
+// quants q−16 as bytes.
+TEXT ·repackQ5_0Blocks(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    nblocks+16(FP), CX
+	VMOVDQU bytes0F<>(SB), Y11
+	TESTQ   CX, CX
+	JZ      rpdone
+
+rploop:
+	VMOVDQU      6(SI), X8
+	VPSRLW       $4, X8, X9
+	VINSERTI128  $1, X9, Y8, Y8
+	VPAND        Y11, Y8, Y8
+	VPBROADCASTD 2(SI), Y9
+	VPSHUFB      q5shuf<>(SB), Y9, Y9
+	VPOR         q5bits<>(SB), Y9, Y9
+	VPCMPEQB     allOnes<>(SB), Y9, Y9
+	VPANDN       bytesF0<>(SB), Y9, Y9
+	VPOR         Y9, Y8, Y8
+	MOVW         (SI), AX
+	MOVW         AX, (DI)
+	VMOVDQU      Y8, 2(DI)
+	ADDQ         $22, SI
+	ADDQ         $34, DI
+	DECQ         CX
+	JNZ          rploop
+
+rpdone:
+	VZEROUPPER
+	RET

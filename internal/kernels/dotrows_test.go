@@ -122,7 +122,11 @@ func checkTile(t *testing.T, k rowKernel, seed uint64, rows, tokens, nblocks, pa
 	}
 	outStride := rows + pad
 	out := make([]float32, tokens*outStride)
-	k.tile(&Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens}, nblocks)
+	tile := &Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens}
+	if seed%2 == 0 {
+		tile.Scratch = new(TileScratch)
+	}
+	k.tile(tile, nblocks)
 	for i := range tokens {
 		for j := range rows {
 			want := k.ref(w[j*stride:], x[i*xStride:], nblocks)
@@ -138,9 +142,9 @@ func TestDotTile(t *testing.T) {
 	for _, k := range rowKernels() {
 		t.Run(k.name, func(t *testing.T) {
 			for _, c := range []struct{ rows, tokens, nblocks, pad int }{
-				{0, 3, 2, 0}, {8, 0, 2, 0}, {8, 1, 4, 0}, {16, 5, 3, 0}, {13, 4, 2, 5}, {3, 7, 1, 1},
+				{0, 3, 2, 0}, {8, 0, 2, 0}, {8, 1, 4, 0}, {16, 5, 3, 0}, {13, 4, 2, 5}, {3, 7, 1, 1}, {24, 9, 28, 0},
 			} {
-				for seed := range uint64(3) {
+				for seed := range uint64(4) {
 					checkTile(t, k, seed, c.rows, c.tokens, c.nblocks, c.pad)
 				}
 			}
@@ -192,6 +196,32 @@ func BenchmarkDotRows(b *testing.B) {
 				b.SetBytes(int64(len(w)))
 				for b.Loop() {
 					k.rows(out, w, nb*k.wBlock, x, nb)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkDotTile measures a prompt's tile: 16 rows against 64 tokens,
+// with the scratch the prompt kernels use and without.
+func BenchmarkDotTile(b *testing.B) {
+	const rows, tokens, cols = 16, 64, 896
+	for _, k := range rowKernels()[:3] {
+		for _, scratch := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/scratch=%v", k.name, scratch), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(1, 2))
+				nb := cols / 32
+				w := make([]byte, rows*nb*k.wBlock)
+				x := make([]byte, tokens*nb*k.xBlock)
+				k.fill(r, w, x)
+				out := make([]float32, rows*tokens)
+				t := &Tile{Out: out, OutStride: rows, W: w, Stride: nb * k.wBlock, Rows: rows, X: x, XStride: nb * k.xBlock, Tokens: tokens}
+				if scratch {
+					t.Scratch = new(TileScratch)
+				}
+				b.SetBytes(int64(len(w) * tokens))
+				for b.Loop() {
+					k.tile(t, nb)
 				}
 			})
 		}

@@ -3,6 +3,7 @@ package model
 import (
 	"sync/atomic"
 
+	"github.com/atelier-dev/atelier/internal/kernels"
 	"github.com/atelier-dev/atelier/internal/tensor"
 )
 
@@ -91,6 +92,7 @@ type matmulTask struct {
 	chunks   [3]int // chunks per matrix
 	total    int    // chunks in all
 	next     atomic.Int64
+	scratch  []kernels.TileScratch // per part
 }
 
 // Rows per chunk: for one token, enough rows to amortise claiming a chunk;
@@ -121,6 +123,9 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 		t.total += t.chunks[i]
 	}
 	t.next.Store(0)
+	if len(t.scratch) < p.Size() {
+		t.scratch = make([]kernels.TileScratch, p.Size())
+	}
 	p.Run(t)
 }
 
@@ -136,14 +141,14 @@ func (t *matmulTask) Run(part, parts int) {
 			j++
 		}
 		r0 := c * t.chunk
-		t.rows(j, r0, min(r0+t.chunk, t.mats[j].m.Rows))
+		t.rows(j, r0, min(r0+t.chunk, t.mats[j].m.Rows), &t.scratch[part])
 	}
 }
 
 // rows computes rows r0..r1 of matrix j for every token.
-func (t *matmulTask) rows(j, r0, r1 int) {
+func (t *matmulTask) rows(j, r0, r1 int, scratch *kernels.TileScratch) {
 	m, out := t.mats[j].m, t.mats[j].out
 	x, stride := t.xs[j], t.strides[j]
 	rb := m.RowBytes()
-	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, m.Data[r0*rb:r1*rb], rb, r1-r0, x, stride, t.n)
+	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, m.Data[r0*rb:r1*rb], rb, r1-r0, x, stride, t.n, scratch)
 }

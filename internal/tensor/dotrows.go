@@ -40,10 +40,11 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 // the weight rows stride bytes apart and the activation rows (of type
 // DotType(t)) xStride bytes apart. The results equal Dot's bit for bit;
 // the common types run kernels that keep the weights in the cache while the
-// tokens pass. It panics on sizes that do not fit.
-func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows int, x []byte, xStride, tokens int) {
+// tokens pass; scratch (may be nil) is memory they may use, one per
+// goroutine. It panics on sizes that do not fit.
+func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows int, x []byte, xStride, tokens int, scratch *kernels.TileScratch) {
 	rowBytes(t, n)
-	tile := kernels.Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens}
+	tile := kernels.Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens, Scratch: scratch}
 	switch t {
 	case Q8_0:
 		kernels.DotTileQ8_0(&tile, n/kernels.QK8_0)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/atelier-dev/atelier/internal/kernels"
 )
 
 // TestDotRowsMatchesDot checks that DotRows and DotTile give Dot's results bit for bit
@@ -35,7 +37,7 @@ func TestDotRowsMatchesDot(t *testing.T) {
 				DotRows(typ, c.n, out, w, stride, x)
 				tiled := make([]float32, 2*(c.rows+1))
 				x2 := append(append([]byte(nil), x...), x...)
-				DotTile(typ, c.n, tiled, c.rows+1, w, stride, c.rows, x2, len(x), 2)
+				DotTile(typ, c.n, tiled, c.rows+1, w, stride, c.rows, x2, len(x), 2, new(kernels.TileScratch))
 				for i := range c.rows {
 					want := Dot(typ, c.n, w[i*stride:i*stride+rb], x)
 					for tok := range 2 {
