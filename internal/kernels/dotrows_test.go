@@ -206,11 +206,14 @@ func BenchmarkDotRows(b *testing.B) {
 // with the scratch the prompt kernels use and without.
 func BenchmarkDotTile(b *testing.B) {
 	const rows, tokens, cols = 16, 64, 896
-	for _, k := range rowKernels()[:3] {
+	for _, k := range rowKernels() {
 		for _, scratch := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/scratch=%v", k.name, scratch), func(b *testing.B) {
 				r := rand.New(rand.NewPCG(1, 2))
 				nb := cols / 32
+				if k.k {
+					nb = 1536 / QK_K
+				}
 				w := make([]byte, rows*nb*k.wBlock)
 				x := make([]byte, tokens*nb*k.xBlock)
 				k.fill(r, w, x)

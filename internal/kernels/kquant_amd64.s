@@ -101,12 +101,29 @@ GLOBL q6s34<>(SB), RODATA|NOPTR, $32
 	VMULPS       Y3, Y6, Y3; \
 	VADDPS       Y3, Y12, Y12
 
-// func dotQ4K(w, x *byte, nblocks int, sums *[8]float32) float32
-TEXT ·dotQ4K(SB), NOSPLIT, $16-36
+// KSUMS adds the eight lanes of Y12 in order to the scalar X11, as kSums.
+#define KSUMS \
+	VADDSS       X12, X11, X11; \
+	VPSHUFD      $0x55, X12, X0; \
+	VADDSS       X0, X11, X11; \
+	VPSHUFD      $0xAA, X12, X0; \
+	VADDSS       X0, X11, X11; \
+	VPSHUFD      $0xFF, X12, X0; \
+	VADDSS       X0, X11, X11; \
+	VEXTRACTF128 $1, Y12, X1; \
+	VADDSS       X1, X11, X11; \
+	VPSHUFD      $0x55, X1, X0; \
+	VADDSS       X0, X11, X11; \
+	VPSHUFD      $0xAA, X1, X0; \
+	VADDSS       X0, X11, X11; \
+	VPSHUFD      $0xFF, X1, X0; \
+	VADDSS       X0, X11, X11
+
+// func dotQ4K(w, x *byte, nblocks int) float32
+TEXT ·dotQ4K(SB), NOSPLIT, $16-28
 	MOVQ    w+0(FP), SI
 	MOVQ    x+8(FP), DI
 	MOVQ    nblocks+16(FP), CX
-	MOVQ    sums+24(FP), DX
 	VXORPS  Y12, Y12, Y12
 	VXORPS  X11, X11, X11
 	VMOVDQU kperm<>(SB), Y13
@@ -182,8 +199,8 @@ q4kloop:
 	JNZ  q4kloop
 
 q4kdone:
-	VMOVUPS Y12, (DX)
-	VMOVSS  X11, ret+32(FP)
+	KSUMS
+	VMOVSS  X11, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -241,12 +258,11 @@ q4kdone:
 	VPADDD      Y10, Y8, Y8; \
 	VPADDD      Y11, Y9, Y9
 
-// func dotQ6K(w, x *byte, nblocks int, sums *[8]float32)
-TEXT ·dotQ6K(SB), NOSPLIT, $0-32
+// func dotQ6K(w, x *byte, nblocks int) float32
+TEXT ·dotQ6K(SB), NOSPLIT, $0-28
 	MOVQ    w+0(FP), SI
 	MOVQ    x+8(FP), DI
 	MOVQ    nblocks+16(FP), CX
-	MOVQ    sums+24(FP), DX
 	VXORPS  Y12, Y12, Y12
 	VMOVDQU kperm<>(SB), Y13
 	VMOVDQU kbytes0F<>(SB), Y14
@@ -272,6 +288,155 @@ q6kloop:
 	JNZ  q6kloop
 
 q6kdone:
-	VMOVUPS Y12, (DX)
+	VXORPS  X11, X11, X11
+	KSUMS
+	VMOVSS  X11, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// The prompt form of Q4_K: each row is first decoded once (repackQ4K) into
+// 296-byte blocks, the per-token kernel (dotQ4KP) then skips the unpacking:
+//	0   eight 32-byte sub-blocks of quants 0..15, shuffled as kperm does,
+//	    in the order low nibbles, high nibbles of bytes 32j..32j+31
+//	256 the eight 6-bit scales as int16
+//	272 the eight 6-bit mins as int16
+//	288 d as float32
+//	292 dmin as float32
+
+// func repackQ4K(dst, src *byte, nblocks int)
+TEXT ·repackQ4K(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    nblocks+16(FP), CX
+	VMOVDQU kperm<>(SB), Y13
+	VMOVDQU kbytes0F<>(SB), Y14
+	TESTQ   CX, CX
+	JZ      rq4done
+
+rq4loop:
+	MOVL  4(SI), AX
+	MOVL  8(SI), BX
+	MOVL  12(SI), R8
+	MOVL  R8, R9
+	SHRL  $4, R9
+	ANDL  $0x0f0f0f0f, R9
+	MOVL  BX, R10
+	SHRL  $6, R10
+	ANDL  $0x03030303, R10
+	SHLL  $4, R10
+	ORL   R10, R9
+	MOVL  BX, R11
+	ANDL  $0x3f3f3f3f, R11
+	MOVL  R8, R10
+	ANDL  $0x0f0f0f0f, R10
+	MOVL  AX, R12
+	SHRL  $6, R12
+	ANDL  $0x03030303, R12
+	SHLL  $4, R12
+	ORL   R12, R10
+	ANDL  $0x3f3f3f3f, AX
+	SHLQ  $32, R10
+	ORQ   R10, AX
+	SHLQ  $32, R9
+	ORQ   R9, R11
+	VMOVQ AX, X0
+	VPMOVZXBW X0, X0
+	VMOVDQU X0, 256(DI)
+	VMOVQ R11, X1
+	VPMOVZXBW X1, X1
+	VMOVDQU X1, 272(DI)
+	MOVWLZX   (SI), AX
+	VMOVD     AX, X2
+	VCVTPH2PS X2, X2
+	VMOVSS    X2, 288(DI)
+	MOVWLZX   2(SI), AX
+	VMOVD     AX, X2
+	VCVTPH2PS X2, X2
+	VMOVSS    X2, 292(DI)
+
+#define RQ4SUB(wo, do) \
+	VMOVDQU wo(SI), Y1; \
+	VPSRLW  $4, Y1, Y2; \
+	VPAND   Y14, Y1, Y1; \
+	VPAND   Y14, Y2, Y2; \
+	VPSHUFB Y13, Y1, Y1; \
+	VPSHUFB Y13, Y2, Y2; \
+	VMOVDQU Y1, do(DI); \
+	VMOVDQU Y2, 32+do(DI)
+
+	RQ4SUB(16, 0)
+	RQ4SUB(48, 64)
+	RQ4SUB(80, 128)
+	RQ4SUB(112, 192)
+
+	ADDQ $144, SI
+	ADDQ $296, DI
+	DECQ CX
+	JNZ  rq4loop
+
+rq4done:
+	VZEROUPPER
+	RET
+
+#define Q4KPSUB(wo, xo, so) \
+	VMOVDQU      xo(DI), Y3; \
+	VMOVDQU      32+xo(DI), Y4; \
+	VPSHUFB      Y13, Y3, Y3; \
+	VPSHUFB      Y13, Y4, Y4; \
+	VMOVDQU      wo(SI), Y1; \
+	VMOVDQU      32+wo(SI), Y2; \
+	VPMADDUBSW   Y3, Y1, Y1; \
+	VPMADDUBSW   Y4, Y2, Y2; \
+	VPUNPCKLWD   Y2, Y1, Y3; \
+	VPUNPCKHWD   Y2, Y1, Y4; \
+	VPBROADCASTD so(SI), Y5; \
+	VPMADDWD     Y5, Y3, Y3; \
+	VPMADDWD     Y5, Y4, Y4; \
+	VPADDD       Y3, Y8, Y8; \
+	VPADDD       Y4, Y9, Y9
+
+// func dotQ4KP(w, x *byte, nblocks int) float32
+TEXT ·dotQ4KP(SB), NOSPLIT, $0-28
+	MOVQ    w+0(FP), SI
+	MOVQ    x+8(FP), DI
+	MOVQ    nblocks+16(FP), CX
+	VXORPS  Y12, Y12, Y12
+	VXORPS  X11, X11, X11
+	VMOVDQU kperm<>(SB), Y13
+	TESTQ   CX, CX
+	JZ      q4kpdone
+
+q4kploop:
+	VMOVDQU      272(SI), X1
+	VMOVDQU      260(DI), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW      X3, X2, X2
+	VPMADDWD     X2, X1, X1
+	VPHADDD      X1, X1, X1
+	VPHADDD      X1, X1, X1
+	VCVTDQ2PS    X1, X1
+	VMOVSS       (DI), X7
+	VMULSS       292(SI), X7, X5
+	VMULSS       X1, X5, X5
+	VSUBSS       X5, X11, X11
+
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	Q4KPSUB(0, 4, 256)
+	Q4KPSUB(64, 68, 260)
+	Q4KPSUB(128, 132, 264)
+	Q4KPSUB(192, 196, 268)
+
+	VMULSS 288(SI), X7, X6
+	LANES8
+
+	ADDQ $296, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4kploop
+
+q4kpdone:
+	KSUMS
+	VMOVSS  X11, ret+24(FP)
 	VZEROUPPER
 	RET
