@@ -58,3 +58,15 @@ func BenchmarkLazyToken(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkToolGrammar is the one-off cost of the agent's tool-call
+// grammar, made on the first request and whenever the tools change.
+func BenchmarkToolGrammar(b *testing.B) {
+	specs := tools.Default().Specs()
+	for b.Loop() {
+		var cs constrainer
+		if g, _ := cs.grammar(0, specs); g == nil {
+			b.Fatal("no grammar")
+		}
+	}
+}
