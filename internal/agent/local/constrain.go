@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 
@@ -22,6 +23,11 @@ import (
 // arguments in the JSON formats; in Qwen3-Coder's XML format, where no
 // grammar stands for "any parameters", the request is left unconstrained.
 // Neither case is an error: the tool checks its arguments anyway.
+//
+// Llama 3 writes its calls as bare JSON, which the parser reads as a call
+// only at the start of the answer, after a call or after <|python_tag|>;
+// elsewhere {"name": … is prose (a JSON example, say), and the grammar
+// stands aside there too (llamaCalls).
 
 // grammarOf returns the grammar format of a tool-call format, if it has one.
 func grammarOf(f toolcall.Format) (grammar.ToolFormat, bool) {
@@ -65,6 +71,9 @@ func (c *constrainer) constraint(f toolcall.Format, tools []chat.Tool, require b
 	if require {
 		return grammar.NewConstraint(g, c.toks)
 	}
+	if gf == grammar.ToolsLlama3 {
+		return &llamaCalls{vocab: c.vocab, triggers: triggers, fresh: func() *grammar.Lazy { return grammar.NewLazy(g, triggers, c.toks) }}
+	}
 	return grammar.NewLazy(g, triggers, c.toks)
 }
 
@@ -103,4 +112,86 @@ func (c *constrainer) grammar(f grammar.ToolFormat, tools []chat.Tool) (*grammar
 	}
 	c.g, c.trig = g, triggers
 	return g, triggers
+}
+
+// llamaCalls is Llama 3's lazy tool-call grammar, applied only where a bare
+// JSON object is a call: from the start of the answer, or of the text after
+// a call or after <|python_tag|>, until something other than blanks and
+// the start of a trigger comes; from there the text is prose, free.
+type llamaCalls struct {
+	vocab    grammar.Vocab
+	triggers []string
+	fresh    func() *grammar.Lazy
+	l        *grammar.Lazy // made on first use
+	prose    bool          // the grammar stands aside
+	head     []byte        // the text since a call could start
+	inCall   bool
+}
+
+// llamaTag is the token after which Llama 3 writes a call.
+const llamaTag = "<|python_tag|>"
+
+// lazy returns the grammar, or nil in prose.
+func (c *llamaCalls) lazy() *grammar.Lazy {
+	if c.prose {
+		return nil
+	}
+	if c.l == nil {
+		c.l, c.head = c.fresh(), c.head[:0]
+	}
+	return c.l
+}
+
+// Allows implements engine.Constraint.
+func (c *llamaCalls) Allows(id int32) bool {
+	l := c.lazy()
+	return l == nil || l.Allows(id)
+}
+
+// Mask implements engine.Constraint.
+func (c *llamaCalls) Mask(logits []float32) {
+	if l := c.lazy(); l != nil {
+		l.Mask(logits)
+	}
+}
+
+// Done implements engine.Constraint.
+func (c *llamaCalls) Done() bool { return c.l != nil && c.l.Done() }
+
+// Accept implements engine.Constraint.
+func (c *llamaCalls) Accept(id int32) error {
+	text := c.vocab.TokenBytes(id)
+	if !c.inCall && string(text) == llamaTag {
+		c.l, c.prose = nil, false // a call may follow: a fresh grammar
+		return nil
+	}
+	l := c.lazy()
+	if l == nil {
+		return nil
+	}
+	if err := l.Accept(id); err != nil {
+		return err
+	}
+	switch {
+	case l.Triggered():
+		c.inCall = true
+	case c.inCall: // the call ended
+		c.inCall, c.head = false, c.head[:0]
+	default:
+		c.head = append(c.head, text...)
+		if h := bytes.TrimLeft(c.head, " \t\r\n"); len(h) > 0 && !c.mayTrigger(h) {
+			c.prose = true
+		}
+	}
+	return nil
+}
+
+// mayTrigger reports whether text is the start of a trigger.
+func (c *llamaCalls) mayTrigger(text []byte) bool {
+	for _, t := range c.triggers {
+		if len(text) < len(t) && strings.HasPrefix(t, string(text)) {
+			return true
+		}
+	}
+	return false
 }

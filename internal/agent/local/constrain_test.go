@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/agent"
@@ -16,29 +17,39 @@ import (
 	"github.com/atelier-dev/atelier/internal/toolcall"
 )
 
-// byteVocab has one token per byte and an end-of-generation token (256).
+// byteVocab has one token per byte, an end-of-generation token (256) and
+// Llama 3's <|python_tag|> (257).
 type byteVocab struct{}
 
-func (byteVocab) VocabSize() int { return 257 }
+func (byteVocab) VocabSize() int { return 258 }
 func (byteVocab) TokenBytes(id int32) []byte {
-	if id < 256 {
+	switch {
+	case id < 256:
 		return []byte{byte(id)}
+	case id == 257:
+		return []byte(llamaTag)
 	}
 	return nil
 }
 func (byteVocab) IsEOG(id int32) bool { return id == 256 }
 
-// follow feeds text to c a byte at a time, returning how many bytes it
-// took before refusing one (len(text) when it took them all).
+// follow feeds text to c a byte at a time (<|python_tag|> as its token),
+// returning how many bytes it took before refusing one (len(text) when it
+// took them all).
 func follow(t *testing.T, c engine.Constraint, text string) int {
 	t.Helper()
-	for i := 0; i < len(text); i++ {
-		if !c.Allows(int32(text[i])) {
+	for i := 0; i < len(text); {
+		id, n := int32(text[i]), 1
+		if strings.HasPrefix(text[i:], llamaTag) {
+			id, n = 257, len(llamaTag)
+		}
+		if !c.Allows(id) {
 			return i
 		}
-		if err := c.Accept(int32(text[i])); err != nil {
+		if err := c.Accept(id); err != nil {
 			t.Fatalf("accept after allows: %v", err)
 		}
+		i += n
 	}
 	return len(text)
 }
@@ -81,6 +92,11 @@ func TestConstraint(t *testing.T) {
 		{"xml untranslatable schema", toolcall.Qwen3Coder, []chat.Tool{readTool, badTool}, false, "", -1},
 		{"llama3", toolcall.Llama3, []chat.Tool{readTool}, false, llama, len(llama)},
 		{"llama3 unknown tool", toolcall.Llama3, []chat.Tool{readTool}, false, `{"name": "x"`, len(`{"name": "`)},
+		{"llama3 blanks first", toolcall.Llama3, []chat.Tool{readTool}, false, "\n {\"name\": \"x\"", len("\n {\"name\": \"")},
+		{"llama3 after a call", toolcall.Llama3, []chat.Tool{readTool}, false, llama + ` {"name": "x"`, len(llama + ` {"name": "`)},
+		{"llama3 JSON in prose", toolcall.Llama3, []chat.Tool{readTool}, false, `Like this: {"name": "Bob"}`, len(`Like this: {"name": "Bob"}`)},
+		{"llama3 prose after a call", toolcall.Llama3, []chat.Tool{readTool}, false, llama + ` Done: {"name": "Bob"}`, len(llama + ` Done: {"name": "Bob"}`)},
+		{"llama3 after the tag", toolcall.Llama3, []chat.Tool{readTool}, false, `Sure. <|python_tag|>{"name": "x"`, len(`Sure. <|python_tag|>{"name": "`)},
 		{"no format", toolcall.None, []chat.Tool{readTool}, false, "", -1},
 		{"no tools", toolcall.Hermes, nil, false, "", -1},
 		{"repeated name", toolcall.Hermes, []chat.Tool{readTool, readTool}, false, "", -1},
