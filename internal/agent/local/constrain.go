@@ -27,7 +27,9 @@ import (
 // Llama 3 writes its calls as bare JSON, which the parser reads as a call
 // only at the start of the answer, after a call or after <|python_tag|>;
 // elsewhere {"name": … is prose (a JSON example, say), and the grammar
-// stands aside there too (llamaCalls).
+// stands aside there too (llamaCalls). In the families that think first
+// (Qwen3, SmolLM3), a call opener written inside the reasoning is held to
+// the grammar like any other, though the parser reads it as reasoning.
 
 // grammarOf returns the grammar format of a tool-call format, if it has one.
 func grammarOf(f toolcall.Format) (grammar.ToolFormat, bool) {
