@@ -58,9 +58,9 @@ type Options struct {
 	// Unconstrained turns off grammar-constrained tool calls (see
 	// constrain.go): the model may then write malformed calls.
 	Unconstrained bool
-	// RequireToolCall makes every answer a tool call from its first token
-	// (OpenAI's tool_choice "required") when the request offers tools and
-	// the format has a grammar.
+	// RequireToolCall makes every answer one tool call from its first
+	// token, and nothing after it (OpenAI's tool_choice "required"), when
+	// the request offers tools and the format has a grammar.
 	RequireToolCall bool
 }
 
