@@ -68,7 +68,7 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	fs.BoolVar(&f.sessions, "sessions", false, "list the conversations of this directory and exit")
 	fs.BoolVar(&f.plain, "plain", false, "use the plain line-based interactive mode, even in a terminal")
 	fs.BoolVar(&f.noGrammar, "no-grammar", false, "let the local model write tool calls freely, unchecked by a grammar (they may then be malformed)")
-	fs.IntVar(&f.maxTokens, "max-tokens", 0, "cap each answer of the model at this many tokens (default: what the context leaves)")
+	fs.IntVar(&f.maxTokens, "max-tokens", 0, "cap each answer of the model at this many tokens (default: 4096 for a local model, or what the context leaves if less)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
