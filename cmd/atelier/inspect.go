@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/atelier-dev/atelier/internal/gguf"
+	"github.com/atelier-dev/atelier/internal/models"
 	"github.com/atelier-dev/atelier/internal/tensor"
 )
 
@@ -35,7 +36,7 @@ func cmdInspect(args []string, s stdio) error {
 	}
 	field("architecture", orNone(arch))
 	if fi, err := os.Stat(fs.Arg(0)); err == nil {
-		field("file size", humanBytes(fi.Size()))
+		field("file size", models.FormatBytes(uint64(fi.Size())))
 	}
 	field("gguf version", fmt.Sprint(f.Version))
 	var params int64
@@ -98,17 +99,4 @@ func humanCount(n int64) string {
 		return fmt.Sprintf("%.1fK", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
