@@ -68,7 +68,7 @@ GLOBL q6s34<>(SB), RODATA|NOPTR, $32
 
 // Q4KSUB handles bytes 32j..32j+31 of a Q4_K block's quants: sub-blocks 2j
 // (low nibbles) and 2j+1 (high nibbles) against activations 64j..64j+63.
-#define Q4KSUB(wo, xo, so) \
+#define Q4KSUB(wo, xo, sh) \
 	VMOVDQU      wo(SI), Y1; \
 	VPSRLW       $4, Y1, Y2; \
 	VPAND        Y14, Y1, Y1; \
@@ -83,7 +83,7 @@ GLOBL q6s34<>(SB), RODATA|NOPTR, $32
 	VPMADDUBSW   Y4, Y2, Y2; \
 	VPUNPCKLWD   Y2, Y1, Y3; \
 	VPUNPCKHWD   Y2, Y1, Y4; \
-	VPBROADCASTD so(SP), Y5; \
+	VPSHUFD      $sh, Y0, Y5; \
 	VPMADDWD     Y5, Y3, Y3; \
 	VPMADDWD     Y5, Y4, Y4; \
 	VPADDD       Y3, Y8, Y8; \
@@ -120,7 +120,7 @@ GLOBL q6s34<>(SB), RODATA|NOPTR, $32
 	VADDSS       X0, X11, X11
 
 // func dotQ4K(w, x *byte, nblocks int) float32
-TEXT ·dotQ4K(SB), NOSPLIT, $16-28
+TEXT ·dotQ4K(SB), NOSPLIT, $0-28
 	MOVQ    w+0(FP), SI
 	MOVQ    x+8(FP), DI
 	MOVQ    nblocks+16(FP), CX
@@ -160,7 +160,7 @@ q4kloop:
 	ORQ   R9, R11
 	VMOVQ AX, X0
 	VPMOVZXBW X0, X0
-	VMOVDQU X0, 0(SP)
+	VINSERTI128 $1, X0, Y0, Y0
 	VMOVQ R11, X1
 	VPMOVZXBW X1, X1
 
@@ -182,10 +182,10 @@ q4kloop:
 
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
-	Q4KSUB(16, 4, 0)
-	Q4KSUB(48, 68, 4)
-	Q4KSUB(80, 132, 8)
-	Q4KSUB(112, 196, 12)
+	Q4KSUB(16, 4, 0x00)
+	Q4KSUB(48, 68, 0x55)
+	Q4KSUB(80, 132, 0xAA)
+	Q4KSUB(112, 196, 0xFF)
 
 	MOVWLZX   (SI), AX
 	VMOVD     AX, X6
