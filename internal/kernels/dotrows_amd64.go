@@ -36,6 +36,12 @@ func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 //go:noescape
 func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 
+// dotQ8_0Rows8NP is dotQ8_0Rows8 without prefetching the next rows, for
+// weights already in the cache (a prompt's tile after its first token).
+//
+//go:noescape
+func dotQ8_0Rows8NP(w *byte, stride int, x *byte, nblocks int, out *float32)
+
 type rows8 func(w *byte, stride int, x *byte, nblocks int, out *float32)
 
 // dotRows8 runs k over the rows of out eight at a time and dot over the rest.
@@ -105,7 +111,13 @@ func (t *Tile) rest(r int) *Tile {
 	return &rest
 }
 
-func dotTileQ8_0(t *Tile, nblocks int) { dotTile8(dotQ8_0Rows8, t, nblocks, DotQ8_0Q8_0) }
+func dotTileQ8_0(t *Tile, nblocks int) {
+	if t.Tokens > 1 {
+		dotTile8(dotQ8_0Rows8NP, t, nblocks, DotQ8_0Q8_0)
+		return
+	}
+	dotTile8(dotQ8_0Rows8, t, nblocks, DotQ8_0Q8_0)
+}
 
 func dotTileQ5_0(t *Tile, nblocks int) {
 	if !t.tiled(nblocks) {
@@ -122,7 +134,7 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 	}
 	q8 := *t
 	q8.W, q8.Stride, q8.Rows = w, stride, r8
-	dotTile8(dotQ8_0Rows8, &q8, nblocks, DotQ8_0Q8_0)
+	dotTile8(dotQ8_0Rows8NP, &q8, nblocks, DotQ8_0Q8_0)
 	if r8 < t.Rows {
 		dotTileRef(t.rest(r8), nblocks, DotQ5_0Q8_0)
 	}

@@ -203,6 +203,26 @@ q80done:
 	VZEROUPPER
 	RET
 
+// func dotQ8_0Rows8NP(w *byte, stride int, x *byte, nblocks int, out *float32)
+TEXT ·dotQ8_0Rows8NP(SB), NOSPLIT, $0-40
+	PROLOGUE
+	TESTQ CX, CX
+	JZ    q80npdone
+
+q80nploop:
+	XBLOCK
+	EIGHTROWS(ROWQ8_0)
+	SCALES
+	HSUM8
+	ACC_DD
+	ADVANCE(34)
+	JNZ q80nploop
+
+q80npdone:
+	VMOVUPS Y12, (DX)
+	VZEROUPPER
+	RET
+
 // func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $0-40
 	PROLOGUE
