@@ -23,7 +23,6 @@ type Constraint struct {
 	masks  maskCache
 	dfa    dfa
 	buf    []item
-	offs   []int
 	levels []int32
 }
 

@@ -382,7 +382,7 @@ func (c *schemaConv) rxSeq(p *rxParser, seq []rxNode) (string, error) {
 		if n.min < 0 {
 			return "", p.fail("anchors only at the start or end")
 		}
-		if n.spans != nil && len(n.spans) == 1 && n.spans[0].lo == n.spans[0].hi && n.min == 1 && n.max == 1 {
+		if len(n.spans) == 1 && n.spans[0].lo == n.spans[0].hi && n.min == 1 && n.max == 1 {
 			lit.WriteString(jsonEscape(n.spans[0].lo))
 			continue
 		}
