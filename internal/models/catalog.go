@@ -8,7 +8,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -123,23 +122,6 @@ func Names() []string {
 		out[i] = m.Name
 	}
 	return out
-}
-
-// sortedByWeights returns catalog entries (model, file) ordered by file size.
-func sortedByWeights() []entry {
-	var es []entry
-	for _, m := range Catalog() {
-		for _, f := range m.Files {
-			es = append(es, entry{m, f})
-		}
-	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].File.Size < es[j].File.Size })
-	return es
-}
-
-type entry struct {
-	Model Model
-	File  File
 }
 
 const (
