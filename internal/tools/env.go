@@ -3,7 +3,6 @@ package tools
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,12 +253,4 @@ func (g *Guard) IsSensitive(path string) bool {
 		}
 	}
 	return hit
-}
-
-// fileMode returns the permission bits of an existing file, or 0644.
-func fileMode(path string) fs.FileMode {
-	if st, err := os.Stat(path); err == nil {
-		return st.Mode().Perm()
-	}
-	return 0o644
 }

@@ -263,9 +263,7 @@ func TestPrefixRules(t *testing.T) {
 		// With the rules added, the command runs without asking, unless a
 		// part could not be covered.
 		all := tt.rules
-		for _, r := range PrefixRules(tt.rules, c) {
-			all.Allow = append(all.Allow, r)
-		}
+		all.Allow = append(all.Allow, PrefixRules(tt.rules, c)...)
 		d := Decide(ModeAsk, all, c)
 		coverable := !strings.ContainsAny(tt.cmd, "$>=")
 		if (d.Kind == Allow) != coverable {
