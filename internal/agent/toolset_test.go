@@ -24,8 +24,7 @@ func TestAlwaysPrefixCompound(t *testing.T) {
 	}
 	var asked []ask
 	answers := []Answer{AlwaysPrefix, Yes, No, AlwaysTool}
-	var h *harness
-	h = newHarness(t, []Response{
+	h := newHarness(t, []Response{
 		call("bash", `{"command":"true --a && pwd"}`), // asked: always "true, pwd"
 		call("bash", `{"command":"pwd; true --b"}`),   // runs
 		call("bash", `{"command":"pwd && ls -a"}`),    // asked about ls only: yes
