@@ -146,6 +146,53 @@ func popCand(h []cand) (cand, []cand) {
 	return top, h
 }
 
+// splitSymbols appends to syms (empty) one symbol for each UTF-8 sequence
+// of s, as llama.cpp judges their lengths, linked in order; s is not empty.
+func splitSymbols[T string | []byte](syms []symbol, s T) []symbol {
+	for i := 0; i < len(s); {
+		n := min(utf8Len(s[i]), len(s)-i)
+		syms = append(syms, symbol{int32(i), int32(i + n), int32(len(syms) - 1), int32(len(syms) + 1)})
+		i += n
+	}
+	syms[len(syms)-1].next = -1
+	return syms
+}
+
+// mergeSymbols is the merge loop BPE and SentencePiece share: merge the
+// neighbouring pair of highest priority (the leftmost among equals) until
+// no pair is left. pri gives a pair's priority, or false when the pair
+// does not merge. It returns h, the heap's storage, for reuse.
+func mergeSymbols(syms []symbol, h []cand, pri func(l, r symbol) (float64, bool)) []cand {
+	try := func(l, r int32) {
+		if l < 0 || r < 0 {
+			return
+		}
+		if p, ok := pri(syms[l], syms[r]); ok {
+			h = pushCand(h, cand{pri: p, left: l, right: r, size: syms[r].end - syms[l].start})
+		}
+	}
+	for i := int32(1); i < int32(len(syms)); i++ {
+		try(i-1, i)
+	}
+	for len(h) > 0 {
+		var c cand
+		c, h = popCand(h)
+		l, r := &syms[c.left], &syms[c.right]
+		if l.start == l.end || r.start == r.end || l.next != c.right || r.end-l.start != c.size {
+			continue
+		}
+		l.end = r.end
+		r.start = r.end
+		l.next = r.next
+		if r.next >= 0 {
+			syms[r.next].prev = c.left
+		}
+		try(l.prev, c.left)
+		try(c.left, l.next)
+	}
+	return h
+}
+
 // encodeWord appends the tokens of one pre-tokenized word, as llama.cpp's
 // BPE session does: merge the neighbouring pair of lowest rank (leftmost
 // first) until none is left, then write each symbol as its token, or as
@@ -168,43 +215,13 @@ func (t *Tokenizer) encodeWord(st *encodeState, w string, out []int32) []int32 {
 			return append(out, id)
 		}
 	}
-	syms := st.syms[:0]
-	for i := 0; i < len(e); {
-		n := min(utf8Len(e[i]), len(e)-i)
-		syms = append(syms, symbol{int32(i), int32(i + n), int32(len(syms) - 1), int32(len(syms) + 1)})
-		i += n
-	}
-	syms[len(syms)-1].next = -1
-	h := st.heap[:0]
-	key := st.key[:0]
-	try := func(l, r int32) {
-		if l < 0 || r < 0 {
-			return
-		}
-		key = append(append(append(key[:0], e[syms[l].start:syms[l].end]...), ' '), e[syms[r].start:syms[r].end]...)
-		if rank, ok := t.ranks.findBytes(key); ok {
-			h = pushCand(h, cand{pri: -float64(rank), left: l, right: r, size: syms[r].end - syms[l].start})
-		}
-	}
-	for i := int32(1); i < int32(len(syms)); i++ {
-		try(i-1, i)
-	}
-	for len(h) > 0 {
-		var c cand
-		c, h = popCand(h)
-		l, r := &syms[c.left], &syms[c.right]
-		if l.start == l.end || r.start == r.end || l.next != c.right || r.end-l.start != c.size {
-			continue
-		}
-		l.end = r.end
-		r.start = r.end
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = c.left
-		}
-		try(l.prev, c.left)
-		try(c.left, l.next)
-	}
+	syms := splitSymbols(st.syms[:0], e)
+	key := st.key
+	h := mergeSymbols(syms, st.heap[:0], func(l, r symbol) (float64, bool) {
+		key = append(append(append(key[:0], e[l.start:l.end]...), ' '), e[r.start:r.end]...)
+		rank, ok := t.ranks.findBytes(key)
+		return -float64(rank), ok
+	})
 	for i := int32(0); i >= 0; i = syms[i].next {
 		sy := e[syms[i].start:syms[i].end]
 		if id, ok := t.toID.findBytes(sy); ok {

@@ -134,43 +134,14 @@ func (t *Tokenizer) encodeSPMRun(st *encodeState, s string, dst []int32) []int32
 	if s == "" {
 		return dst
 	}
-	syms := st.syms[:0]
-	for i := 0; i < len(s); {
-		n := min(utf8Len(s[i]), len(s)-i)
-		syms = append(syms, symbol{int32(i), int32(i + n), int32(len(syms) - 1), int32(len(syms) + 1)})
-		i += n
-	}
-	syms[len(syms)-1].next = -1
-	h := st.heap[:0]
-	try := func(l, r int32) {
-		if l < 0 || r < 0 {
-			return
-		}
-		id, ok := t.toID.find(s[syms[l].start:syms[r].end])
+	syms := splitSymbols(st.syms[:0], s)
+	h := mergeSymbols(syms, st.heap[:0], func(l, r symbol) (float64, bool) {
+		id, ok := t.toID.find(s[l.start:r.end])
 		if !ok {
-			return
+			return 0, false
 		}
-		h = pushCand(h, cand{pri: float64(t.scores[id]), left: l, right: r, size: syms[r].end - syms[l].start})
-	}
-	for i := int32(1); i < int32(len(syms)); i++ {
-		try(i-1, i)
-	}
-	for len(h) > 0 {
-		var c cand
-		c, h = popCand(h)
-		l, r := &syms[c.left], &syms[c.right]
-		if l.start == l.end || r.start == r.end || l.next != c.right || r.end-l.start != c.size {
-			continue
-		}
-		l.end = r.end
-		r.start = r.end
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = c.left
-		}
-		try(l.prev, c.left)
-		try(c.left, l.next)
-	}
+		return float64(t.scores[id]), true
+	})
 	for i := int32(0); i >= 0; i = syms[i].next {
 		sy := syms[i]
 		if id, ok := t.toID.find(s[sy.start:sy.end]); ok {
