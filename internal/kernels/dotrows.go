@@ -81,6 +81,14 @@ type Tile struct {
 // and repacked weights. It grows on first use and is then reused.
 type TileScratch struct {
 	b []byte
+	f []float32
+}
+
+func (s *TileScratch) floats(n int) []float32 {
+	if cap(s.f) < n {
+		s.f = make([]float32, n)
+	}
+	return s.f[:n]
 }
 
 func (s *TileScratch) bytes(n int) []byte {

@@ -8,6 +8,10 @@ import "golang.org/x/sys/cpu"
 // FMA and F16C.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 
+// hasVNNI reports whether the prompt kernels for AVX-512 VNNI can run (on
+// 256-bit registers: VPDPBUSD with AVX512VL).
+var hasVNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI
+
 // dotQ8_0Rows8 computes eight rows of Q8_0 weights at stride bytes against
 // the Q8_0 activations x:
 //
@@ -111,7 +115,37 @@ func (t *Tile) rest(r int) *Tile {
 	return &rest
 }
 
+// dotQ8_0TileVNNI adds, for eight rows of Q8_0 weights and ntok ≥ 1 rows
+// of Q8_0 activations, block by block into acc[8*t+r] (zeroed first) what
+// DotQ8_0Q8_0 adds, so that
+//
+//	acc[8*t+r] == DotQ8_0Q8_0(w[r*stride:], x[t*xStride:], nblocks)
+//
+//go:noescape
+func dotQ8_0TileVNNI(w *byte, stride int, x *byte, xStride int, ntok int, nblocks int, acc *float32)
+
+// dotTileQ8_0VNNI computes the first rows&^7 rows of a tile (t.Tokens ≥ 1)
+// whose weights are w, Q8_0 rows stride bytes apart, with VNNI.
+func dotTileQ8_0VNNI(t *Tile, w []byte, stride, rows, nblocks int) {
+	acc := t.Scratch.floats(8 * t.Tokens)
+	for g := 0; g+8 <= rows; g += 8 {
+		clear(acc)
+		dotQ8_0TileVNNI(&w[g*stride], stride, &t.X[0], t.XStride, t.Tokens, nblocks, &acc[0])
+		for i := range t.Tokens {
+			copy(t.Out[i*t.OutStride+g:i*t.OutStride+g+8], acc[8*i:8*i+8])
+		}
+	}
+}
+
 func dotTileQ8_0(t *Tile, nblocks int) {
+	if hasVNNI && t.tiled(nblocks) {
+		r8 := t.Rows &^ 7
+		dotTileQ8_0VNNI(t, t.W, t.Stride, r8, nblocks)
+		if r8 < t.Rows {
+			dotTileRef(t.rest(r8), nblocks, DotQ8_0Q8_0)
+		}
+		return
+	}
 	if t.Tokens > 1 {
 		dotTile8(dotQ8_0Rows8NP, t, nblocks, DotQ8_0Q8_0)
 		return
@@ -132,9 +166,13 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 	for r := range r8 {
 		repackQ5_0Blocks(&w[r*stride], &t.W[r*t.Stride], nblocks)
 	}
-	q8 := *t
-	q8.W, q8.Stride, q8.Rows = w, stride, r8
-	dotTile8(dotQ8_0Rows8NP, &q8, nblocks, DotQ8_0Q8_0)
+	if hasVNNI {
+		dotTileQ8_0VNNI(t, w, stride, r8, nblocks)
+	} else {
+		q8 := *t
+		q8.W, q8.Stride, q8.Rows = w, stride, r8
+		dotTile8(dotQ8_0Rows8NP, &q8, nblocks, DotQ8_0Q8_0)
+	}
 	if r8 < t.Rows {
 		dotTileRef(t.rest(r8), nblocks, DotQ5_0Q8_0)
 	}
