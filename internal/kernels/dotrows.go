@@ -120,45 +120,51 @@ func repackQ5_0(dst []byte, dstStride int, src []byte, srcStride, rows, nblocks 
 }
 
 // check panics unless the tile's slices hold its rows of wbytes and tokens
-// of xbytes: a programmer error.
-func (t *Tile) check(op string, wbytes, xbytes int) {
+// of xbytes (a programmer error); it reports whether there is work.
+func (t *Tile) check(op string, wbytes, xbytes int) bool {
 	if t.Rows == 0 || t.Tokens == 0 {
-		return
+		return false
 	}
 	checkRows(op, t.Rows, t.W, t.Stride, wbytes, t.X[(t.Tokens-1)*t.XStride:], xbytes)
 	if t.XStride < xbytes || t.OutStride < t.Rows || len(t.Out) < (t.Tokens-1)*t.OutStride+t.Rows {
 		panic("kernels: " + op + ": tile strides or output too small")
 	}
+	return true
 }
 
 // DotTileQ8_0 computes a tile of Q8_0 weights against Q8_0 activations.
 func DotTileQ8_0(t *Tile, nblocks int) {
-	t.check("DotTileQ8_0", nblocks*BlockQ8_0, nblocks*BlockQ8_0)
-	dotTileQ8_0(t, nblocks)
+	if t.check("DotTileQ8_0", nblocks*BlockQ8_0, nblocks*BlockQ8_0) {
+		dotTileQ8_0(t, nblocks)
+	}
 }
 
 // DotTileQ4_0 computes a tile of Q4_0 weights against Q8_0 activations.
 func DotTileQ4_0(t *Tile, nblocks int) {
-	t.check("DotTileQ4_0", nblocks*BlockQ4_0, nblocks*BlockQ8_0)
-	dotTileQ4_0(t, nblocks)
+	if t.check("DotTileQ4_0", nblocks*BlockQ4_0, nblocks*BlockQ8_0) {
+		dotTileQ4_0(t, nblocks)
+	}
 }
 
 // DotTileQ5_0 computes a tile of Q5_0 weights against Q8_0 activations.
 func DotTileQ5_0(t *Tile, nblocks int) {
-	t.check("DotTileQ5_0", nblocks*BlockQ5_0, nblocks*BlockQ8_0)
-	dotTileQ5_0(t, nblocks)
+	if t.check("DotTileQ5_0", nblocks*BlockQ5_0, nblocks*BlockQ8_0) {
+		dotTileQ5_0(t, nblocks)
+	}
 }
 
 // DotTileQ4K computes a tile of Q4_K weights against Q8_K activations.
 func DotTileQ4K(t *Tile, nblocks int) {
-	t.check("DotTileQ4K", nblocks*BlockQ4K, nblocks*BlockQ8_K)
-	dotTileQ4K(t, nblocks)
+	if t.check("DotTileQ4K", nblocks*BlockQ4K, nblocks*BlockQ8_K) {
+		dotTileQ4K(t, nblocks)
+	}
 }
 
 // DotTileQ6K computes a tile of Q6_K weights against Q8_K activations.
 func DotTileQ6K(t *Tile, nblocks int) {
-	t.check("DotTileQ6K", nblocks*BlockQ6K, nblocks*BlockQ8_K)
-	dotTileQ6K(t, nblocks)
+	if t.check("DotTileQ6K", nblocks*BlockQ6K, nblocks*BlockQ8_K) {
+		dotTileQ6K(t, nblocks)
+	}
 }
 
 // dotTileRef computes the tile with dot, rows outermost so that each

@@ -78,7 +78,7 @@ func dotTile8(k rows8, t *Tile, nblocks int, dot func(w, x []byte, nblocks int) 
 	if hasAVX2 && nblocks > 0 {
 		r8 = t.Rows &^ 7
 	}
-	for i := range t.Tokens {
+	for i := 0; i < t.Tokens && r8 > 0; i++ {
 		xp := &t.X[i*t.XStride]
 		out := t.Out[i*t.OutStride : i*t.OutStride+t.Rows]
 		for r := 0; r < r8; r += 8 {
