@@ -209,18 +209,21 @@ func spaceRun(s string, p, end, n int, isSpace func(rune) bool) int {
 	return p + n
 }
 
-// scanWhile advances from p over code points having any of the class bits.
-func scanWhile(s string, p, end int, bits uint16) int {
+// scan advances from p over the code points whose class has any of the
+// bits (in) or none of them (!in). A code point's class is ascii[b] for an
+// ASCII byte b, else of(r): the custom handlers' classes (classOf) or the
+// regex ones (rxClass).
+func scan[C uint8 | uint16](s string, p, end int, ascii *[128]C, of func(rune) C, bits C, in bool) int {
 	for p < end {
-		if c := s[p]; c < 0x80 {
-			if asciiClasses[c]&bits == 0 {
+		if b := s[p]; b < 0x80 {
+			if (ascii[b]&bits != 0) != in {
 				return p
 			}
 			p++
 			continue
 		}
 		r, m := decodeRune(s[p:end])
-		if classOf(r)&bits == 0 {
+		if (of(r)&bits != 0) != in {
 			return p
 		}
 		p += m
@@ -228,21 +231,12 @@ func scanWhile(s string, p, end int, bits uint16) int {
 	return p
 }
 
+// scanWhile advances from p over code points having any of the class bits.
+func scanWhile(s string, p, end int, bits uint16) int {
+	return scan(s, p, end, &asciiClasses, classOf, bits, true)
+}
+
 // scanWhileNot advances from p over code points having none of the bits.
 func scanWhileNot(s string, p, end int, bits uint16) int {
-	for p < end {
-		if c := s[p]; c < 0x80 {
-			if asciiClasses[c]&bits != 0 {
-				return p
-			}
-			p++
-			continue
-		}
-		r, m := decodeRune(s[p:end])
-		if classOf(r)&bits != 0 {
-			return p
-		}
-		p += m
-	}
-	return p
+	return scan(s, p, end, &asciiClasses, classOf, bits, false)
 }

@@ -67,40 +67,14 @@ func rxClassAt(s string, p, end int) (c uint8, ok bool) {
 	return rxClass(r), true
 }
 
+// rxScanWhile is scanWhile with the regex classes.
 func rxScanWhile(s string, p, end int, bits uint8) int {
-	for p < end {
-		if b := s[p]; b < 0x80 {
-			if rxASCII[b]&bits == 0 {
-				return p
-			}
-			p++
-			continue
-		}
-		r, m := decodeRune(s[p:end])
-		if rxClass(r)&bits == 0 {
-			return p
-		}
-		p += m
-	}
-	return p
+	return scan(s, p, end, &rxASCII, rxClass, bits, true)
 }
 
+// rxScanWhileNot is scanWhileNot with the regex classes.
 func rxScanWhileNot(s string, p, end int, bits uint8) int {
-	for p < end {
-		if b := s[p]; b < 0x80 {
-			if rxASCII[b]&bits != 0 {
-				return p
-			}
-			p++
-			continue
-		}
-		r, m := decodeRune(s[p:end])
-		if rxClass(r)&bits != 0 {
-			return p
-		}
-		p += m
-	}
-	return p
+	return scan(s, p, end, &rxASCII, rxClass, bits, false)
 }
 
 // splitQwen matches Qwen2's pattern
