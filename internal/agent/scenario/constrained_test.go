@@ -5,18 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/agent"
 	"github.com/atelier-dev/atelier/internal/agent/local"
 	"github.com/atelier-dev/atelier/internal/engine"
-	"github.com/atelier-dev/atelier/internal/gguf"
 	"github.com/atelier-dev/atelier/internal/grammar"
 	"github.com/atelier-dev/atelier/internal/grammar/schematest"
-	"github.com/atelier-dev/atelier/internal/model/synth"
-	"github.com/atelier-dev/atelier/internal/quantize"
 	"github.com/atelier-dev/atelier/internal/sample"
 	"github.com/atelier-dev/atelier/internal/testshared"
 	"github.com/atelier-dev/atelier/internal/tools"
@@ -27,25 +23,7 @@ import (
 // descriptions.
 func longSynthEngine(t testing.TB) *engine.Engine {
 	t.Helper()
-	v, err := gguf.Open(testshared.Path(t, "testdata/vocab/ggml-vocab-qwen2.gguf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	b, err := synth.Build(synth.Options{Shape: synth.Shapes()["tiny-qwen2"], Vocab: v, Type: quantize.FileTypes()["Q8_0"], Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "tq.gguf")
-	if err := b.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	e, err := engine.Load(path, engine.Options{ContextLength: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
+	return synthEngineContext(t, 4096)
 }
 
 // primed is the engine with a fixed text written before what the model

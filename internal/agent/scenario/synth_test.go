@@ -22,6 +22,12 @@ import (
 // vocabulary: it runs the real engine and writes nonsense.
 func synthEngine(t *testing.T) *engine.Engine {
 	t.Helper()
+	return synthEngineContext(t, 2048)
+}
+
+// synthEngineContext is synthEngine's model with a context of ctxLen tokens.
+func synthEngineContext(t testing.TB, ctxLen int) *engine.Engine {
+	t.Helper()
 	v, err := gguf.Open(testshared.Path(t, "testdata/vocab/ggml-vocab-qwen2.gguf"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +41,7 @@ func synthEngine(t *testing.T) *engine.Engine {
 	if err := b.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.Load(path, engine.Options{ContextLength: 2048})
+	e, err := engine.Load(path, engine.Options{ContextLength: ctxLen})
 	if err != nil {
 		t.Fatal(err)
 	}
