@@ -111,6 +111,21 @@ func count(s *jvalue, k, path string) (int, error) {
 	return int(n), nil
 }
 
+// bounds reads a pair of counts, like minItems and maxItems (-1 for one
+// that is absent), and checks that the maximum is not below the minimum.
+func bounds(s *jvalue, minKey, maxKey, path string) (lo, hi int, err error) {
+	if lo, err = count(s, minKey, path); err != nil {
+		return 0, 0, err
+	}
+	if hi, err = count(s, maxKey, path); err != nil {
+		return 0, 0, err
+	}
+	if hi >= 0 && hi < max(lo, 0) {
+		return 0, 0, schemaError(path, ErrBadSchema, "%s is below %s", maxKey, minKey)
+	}
+	return lo, hi, nil
+}
+
 // repeat renders "{min,max}" for GBNF (max < 0: unbounded).
 func repeat(lo, hi int) string {
 	switch {
@@ -129,18 +144,11 @@ func repeat(lo, hi int) string {
 }
 
 func (c *schemaConv) array(s *jvalue, name, path string) (string, error) {
-	lo, err := count(s, "minItems", path)
-	if err != nil {
-		return "", err
-	}
-	hi, err := count(s, "maxItems", path)
+	lo, hi, err := bounds(s, "minItems", "maxItems", path)
 	if err != nil {
 		return "", err
 	}
 	lo = max(lo, 0)
-	if hi >= 0 && hi < lo {
-		return "", schemaError(path, ErrBadSchema, "maxItems is below minItems")
-	}
 	sp := c.use("space")
 	sep := fmt.Sprintf(`%s "," %s`, sp, sp)
 	items := s.get("items")
@@ -220,16 +228,9 @@ func (c *schemaConv) array(s *jvalue, name, path string) (string, error) {
 }
 
 func (c *schemaConv) str(s *jvalue, name, path string) (string, error) {
-	lo, err := count(s, "minLength", path)
+	lo, hi, err := bounds(s, "minLength", "maxLength", path)
 	if err != nil {
 		return "", err
-	}
-	hi, err := count(s, "maxLength", path)
-	if err != nil {
-		return "", err
-	}
-	if hi >= 0 && hi < max(lo, 0) {
-		return "", schemaError(path, ErrBadSchema, "maxLength is below minLength")
 	}
 	pattern, format := s.get("pattern"), s.get("format")
 	if pattern != nil {

@@ -179,11 +179,7 @@ func (c *schemaConv) xmlValue(s *jvalue, hint, path string) (string, error) {
 		}
 	}
 	if isString {
-		lo, err := count(s, "minLength", path)
-		if err != nil {
-			return "", err
-		}
-		hi, err := count(s, "maxLength", path)
+		lo, hi, err := bounds(s, "minLength", "maxLength", path)
 		if err != nil {
 			return "", err
 		}

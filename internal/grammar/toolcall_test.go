@@ -342,3 +342,14 @@ func TestLazyControlTrigger(t *testing.T) {
 		t.Error("control token allowed inside a call")
 	}
 }
+
+// TestToolCallBadLengths: a string parameter whose maxLength is below its
+// minLength is a bad schema in every format, the XML one included.
+func TestToolCallBadLengths(t *testing.T) {
+	tools := []Tool{{Name: "x", Schema: []byte(`{"type":"object","properties":{"a":{"type":"string","minLength":5,"maxLength":3}}}`)}}
+	for _, f := range []ToolFormat{ToolsHermes, ToolsLlama3, ToolsQwen3Coder} {
+		if _, _, err := ToolCallGBNF(f, tools, SchemaOptions{}); !errors.Is(err, ErrBadSchema) {
+			t.Errorf("format %d: err = %v, want ErrBadSchema", f, err)
+		}
+	}
+}
