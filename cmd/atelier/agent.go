@@ -154,8 +154,8 @@ func newToolset(f agentFlags, project string, mode tools.Mode) (*agent.Toolset, 
 	return ts, nil
 }
 
-// noModel is the sentence for a start without a model.
-const noModel = "no model: download one with `atelier pull qwen2.5-coder:1.5b` and start with `atelier --model qwen2.5-coder:1.5b`, give a GGUF file with --model PATH, or use a server with --base-url URL --remote-model NAME"
+// errNoModel is the sentence for a start without a model.
+var errNoModel = errors.New("no model: download one with `atelier pull qwen2.5-coder:1.5b` and start with `atelier --model qwen2.5-coder:1.5b`, give a GGUF file with --model PATH, or use a server with --base-url URL --remote-model NAME")
 
 // newClient makes the model client the flags ask for; close releases it.
 func newClient(f agentFlags) (c agent.Client, name string, close func(), err error) {
@@ -189,7 +189,7 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 		}
 		return lc, name, func() { e.Close() }, nil
 	}
-	return nil, "", nil, errors.New(noModel)
+	return nil, "", nil, errNoModel
 }
 
 // openSession opens the conversation the flags ask for: a new one, the
@@ -222,12 +222,40 @@ func openSession(st *session.Store, f agentFlags, dir, model string) (*session.S
 	return s, nil
 }
 
-func openStore() (*session.Store, error) {
-	dir, err := session.DefaultDir()
-	if err != nil {
-		return nil, err
+// openStore opens the conversation store and returns it with the current
+// directory, the project whose conversations the commands work on.
+func openStore() (dir string, st *session.Store, err error) {
+	if dir, err = os.Getwd(); err != nil {
+		return "", nil, err
 	}
-	return session.Open(dir)
+	storeDir, err := session.DefaultDir()
+	if err != nil {
+		return "", nil, err
+	}
+	st, err = session.Open(storeDir)
+	return dir, st, err
+}
+
+// agentConfig is what every mode of the agent runs with in sess's project:
+// the tools under the mode and the flags' rules, the turn limit, and the
+// system prompt with the project's memory. The caller adds the client.
+func agentConfig(f agentFlags, sess *session.Session, mode tools.Mode) (agent.Config, error) {
+	ts, err := newToolset(f, sess.Project, mode)
+	if err != nil {
+		return agent.Config{}, err
+	}
+	memory, err := agent.LoadMemory(sess.Project, agent.ConfigDir())
+	if err != nil {
+		return agent.Config{}, err
+	}
+	return agent.Config{
+		Tools:    ts,
+		Gate:     ts,
+		MaxTurns: f.maxTurns,
+		System: agent.SystemPrompt(agent.Environment{
+			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
+		}),
+	}, nil
 }
 
 // cmdAgent runs the coding agent in the current directory: headless with
@@ -240,11 +268,7 @@ func cmdAgent(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	st, err := openStore()
+	dir, st, err := openStore()
 	if err != nil {
 		return err
 	}
@@ -264,7 +288,7 @@ func cmdAgent(args []string, s stdio) error {
 	}
 	client, model, closeClient, err := newClient(f)
 	if err != nil {
-		if err.Error() == noModel && f.prompt == "" {
+		if errors.Is(err, errNoModel) && f.prompt == "" {
 			// The first run: show what this machine can run.
 			firstRunAdvice(s)
 		}
@@ -279,25 +303,11 @@ func cmdAgent(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	ts, err := newToolset(f, sess.Project, mode)
+	cfg, err := agentConfig(f, sess, mode)
 	if err != nil {
 		return err
 	}
-	memory, err := agent.LoadMemory(sess.Project, agent.ConfigDir())
-	if err != nil {
-		return err
-	}
-	cfg := agent.Config{
-		Client:    client,
-		Tools:     ts,
-		Gate:      ts,
-		Recorder:  sess,
-		MaxTurns:  f.maxTurns,
-		MaxTokens: f.maxTokens,
-		System: agent.SystemPrompt(agent.Environment{
-			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
-		}),
-	}
+	cfg.Client, cfg.Recorder, cfg.MaxTokens = client, sess, f.maxTokens
 	if f.prompt != "" {
 		return runHeadless(f, cfg, sess, history, turn, s)
 	}

@@ -267,11 +267,7 @@ func cmdUndo(args []string, s stdio) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	st, err := openStore()
+	dir, st, err := openStore()
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
@@ -78,23 +76,10 @@ func runTUI(f agentFlags, st *session.Store, dir string, s stdio) error {
 		return err
 	}
 	o.Session, o.Dir = sess, sess.Project
-	ts, err := newToolset(f, sess.Project, mode)
-	if err != nil {
+	if o.Agent, err = agentConfig(f, sess, mode); err != nil {
 		return err
 	}
-	memory, err := agent.LoadMemory(sess.Project, agent.ConfigDir())
-	if err != nil {
-		return err
-	}
-	o.Agent = agent.Config{
-		Client:   client,
-		Tools:    ts,
-		Gate:     ts,
-		MaxTurns: f.maxTurns,
-		System: agent.SystemPrompt(agent.Environment{
-			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
-		}),
-	}
+	o.Agent.Client = client
 	return tui.Run(context.Background(), o)
 }
 
