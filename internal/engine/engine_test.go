@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/sample"
@@ -40,12 +41,12 @@ func generate(t *testing.T, e *Engine, prompt []int32, n int) ([]int32, string, 
 func TestGenerateGreedy(t *testing.T) {
 	e := loadStories(t)
 	prompt := e.Tokenizer().Encode("Once upon a time", true, false)
-	if want := []int32{1, 403, 407, 261, 378}; !equal(prompt, want) {
+	if want := []int32{1, 403, 407, 261, 378}; !slices.Equal(prompt, want) {
 		t.Fatalf("prompt tokens %v, llama.cpp %v", prompt, want)
 	}
 	toks, text, st := generate(t, e, prompt, 12)
 	want := []int32{432, 383, 286, 261, 376, 298, 315, 421, 395, 317}
-	if !equal(toks[:10], want) {
+	if !slices.Equal(toks[:10], want) {
 		t.Errorf("tokens %v, llama.cpp %v", toks, want)
 	}
 	if got, wantText := text[:len(", there was a little girl named Lily.")], ", there was a little girl named Lily."; got != wantText {
@@ -70,14 +71,14 @@ func TestPrefixReuse(t *testing.T) {
 	}
 	fresh := loadStories(t)
 	want, _, _ := generate(t, fresh, second, 8)
-	if !equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("with reuse %v, fresh %v", got, want)
 	}
 	// A diverging prompt drops the rest of the cache.
 	third := append(append([]int32{}, first[:3]...), 300, 301)
 	got, _, st = generate(t, e, third, 4)
 	want, _, _ = generate(t, loadStories(t), third, 4)
-	if st.CachedTokens != 3 || !equal(got, want) {
+	if st.CachedTokens != 3 || !slices.Equal(got, want) {
 		t.Errorf("diverging prompt: cached %d, tokens %v, fresh %v", st.CachedTokens, got, want)
 	}
 }
@@ -99,10 +100,10 @@ func TestSeededSamplingReproducible(t *testing.T) {
 		return toks
 	}
 	a, b, c := run(7), run(7), run(8)
-	if !equal(a, b) {
+	if !slices.Equal(a, b) {
 		t.Errorf("same seed, different tokens:\n%v\n%v", a, b)
 	}
-	if equal(a, c) {
+	if slices.Equal(a, c) {
 		t.Errorf("seeds 7 and 8 gave the same 30 tokens %v", a)
 	}
 }
@@ -163,18 +164,6 @@ func TestDecodeAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per generated token, want 0", allocs)
 	}
-}
-
-func equal(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPromptProgress(t *testing.T) {

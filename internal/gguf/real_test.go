@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/atelier-dev/atelier/internal/tensor"
@@ -89,7 +90,7 @@ func TestStories260K(t *testing.T) {
 					t.Errorf("no tensor %s", name)
 					continue
 				}
-				if !equalDims(ti.Dims, dims) {
+				if !slices.Equal(ti.Dims, dims) {
 					t.Errorf("%s: dims %v, want %v", name, ti.Dims, dims)
 				}
 			}
@@ -103,18 +104,6 @@ func TestStories260K(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalDims(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestVocabFiles(t *testing.T) {

@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,7 +97,7 @@ func TestAddSpecial(t *testing.T) {
 		{"gemma-4", "Hello", []int32{2, 9259}},
 	} {
 		tok := loadVocab(t, c.vocab)
-		if got := tok.Encode(c.text, true, false); !slicesEqual(got, c.want) {
+		if got := tok.Encode(c.text, true, false); !slices.Equal(got, c.want) {
 			t.Errorf("%s: Encode(%q, addSpecial) = %v, want %v", c.vocab, c.text, got, c.want)
 		}
 	}
@@ -124,7 +125,7 @@ func TestTinyVocab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := spm.Encode("ab ab\n", true, false), []int32{1, 7, 7, 8}; !slicesEqual(got, want) {
+	if got, want := spm.Encode("ab ab\n", true, false), []int32{1, 7, 7, 8}; !slices.Equal(got, want) {
 		t.Errorf("SPM: got %v, want %v", got, want)
 	}
 	if got := spm.Decode([]int32{1, 7, 7, 8}); got != " ab ab\n" {
@@ -134,7 +135,7 @@ func TestTinyVocab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := bpe.Encode("ab abc<|end|>", false, true), []int32{4, 5, 2, 6}; !slicesEqual(got, want) {
+	if got, want := bpe.Encode("ab abc<|end|>", false, true), []int32{4, 5, 2, 6}; !slices.Equal(got, want) {
 		t.Errorf("BPE: got %v, want %v", got, want)
 	}
 	if !bpe.IsEOG(6) || bpe.IsEOG(4) {
@@ -196,7 +197,7 @@ func TestFromGGUF(t *testing.T) {
 	if tok.EOS() != 6 || !tok.IsControl(6) || tok.VocabSize() != 7 {
 		t.Errorf("EOS %d control %v size %d", tok.EOS(), tok.IsControl(6), tok.VocabSize())
 	}
-	if got := tok.Encode("ab ab", false, false); !slicesEqual(got, []int32{4, 5}) {
+	if got := tok.Encode("ab ab", false, false); !slices.Equal(got, []int32{4, 5}) {
 		t.Errorf("got %v", got)
 	}
 

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,22 +86,10 @@ func TestVocabCases(t *testing.T) {
 			tok := loadVocab(t, name)
 			for i, c := range loadCases(t, name) {
 				got := tok.Encode(c.text, false, false)
-				if !slicesEqual(got, c.ids) {
+				if !slices.Equal(got, c.ids) {
 					t.Errorf("case %d %q:\n got %v\nwant %v", i, c.text, got, c.ids)
 				}
 			}
 		})
 	}
-}
-
-func slicesEqual(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
