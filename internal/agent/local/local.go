@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/atelier-dev/atelier/internal/agent"
 	"github.com/atelier-dev/atelier/internal/chat"
@@ -185,16 +186,17 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 	p.AfterPrompt(text)
 	var out agent.Response
 	out.Message.Role = chat.RoleAssistant
+	var content, reasoning strings.Builder // the message's, built token by token
 	handle := func(evs []toolcall.Event) error {
 		for _, ev := range evs {
 			switch ev.Kind {
 			case toolcall.Text:
-				out.Message.Content += ev.Text
+				content.WriteString(ev.Text)
 				if err := fn(agent.Delta{Text: ev.Text}); err != nil {
 					return err
 				}
 			case toolcall.Reasoning:
-				out.Message.Reasoning += ev.Text
+				reasoning.WriteString(ev.Text)
 				if err := fn(agent.Delta{Reasoning: ev.Text}); err != nil {
 					return err
 				}
@@ -215,6 +217,7 @@ func (c *Client) Stream(ctx context.Context, req agent.Request, fn func(agent.De
 	if err := handle(p.Finish()); err != nil {
 		return agent.Response{}, err
 	}
+	out.Message.Content, out.Message.Reasoning = content.String(), reasoning.String()
 	c.progress.setSpeed(st.Generated, st.GenTime.Seconds())
 	out.Usage = agent.Usage{PromptTokens: st.PromptTokens, CompletionTokens: st.Generated}
 	out.Truncated = st.StopReason == engine.StopMaxTokens || st.StopReason == engine.StopContext
