@@ -249,9 +249,10 @@ func agentConfig(f agentFlags, sess *session.Session, mode tools.Mode) (agent.Co
 		return agent.Config{}, err
 	}
 	return agent.Config{
-		Tools:    ts,
-		Gate:     ts,
-		MaxTurns: f.maxTurns,
+		Tools:     ts,
+		Gate:      ts,
+		MaxTurns:  f.maxTurns,
+		MaxTokens: f.maxTokens,
 		System: agent.SystemPrompt(agent.Environment{
 			Dir: sess.Project, OS: runtime.GOOS, Date: time.Now().Format("2006-01-02"), Memory: memory,
 		}),
@@ -307,7 +308,7 @@ func cmdAgent(args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	cfg.Client, cfg.Recorder, cfg.MaxTokens = client, sess, f.maxTokens
+	cfg.Client, cfg.Recorder = client, sess
 	if f.prompt != "" {
 		return runHeadless(f, cfg, sess, history, turn, s)
 	}

@@ -45,7 +45,7 @@ func runTUI(f agentFlags, st *session.Store, dir string, s stdio) error {
 	if err != nil {
 		return err
 	}
-	o := tui.Options{Dir: dir, Sessions: st, Models: store, Load: loadLocal(store, f.ctxLen)}
+	o := tui.Options{Dir: dir, Sessions: st, Models: store, Load: loadLocal(store, f)}
 	if p, err := models.NewPuller(store); err == nil {
 		o.Puller = p
 	}
@@ -99,7 +99,7 @@ func newestModel(store *models.Store) (models.Entry, bool) {
 }
 
 // loadLocal loads an installed model (or a GGUF path) in process.
-func loadLocal(store *models.Store, ctxLen int) tui.LoadFunc {
+func loadLocal(store *models.Store, f agentFlags) tui.LoadFunc {
 	return func(ctx context.Context, name string, progress func(done, total int64)) (tui.Loaded, error) {
 		path := name
 		if p, err := store.Resolve(name); err == nil {
@@ -108,7 +108,7 @@ func loadLocal(store *models.Store, ctxLen int) tui.LoadFunc {
 		if _, err := os.Stat(path); err != nil {
 			return tui.Loaded{}, fmt.Errorf("model %s: no such installed model or file; /models lists them, /pull downloads one", name)
 		}
-		e, err := engine.Load(path, engine.Options{ContextLength: ctxLen})
+		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
 		if err != nil {
 			return tui.Loaded{}, err
 		}
@@ -116,7 +116,7 @@ func loadLocal(store *models.Store, ctxLen int) tui.LoadFunc {
 		if strings.HasSuffix(shown, ".gguf") {
 			shown = strings.TrimSuffix(filepath.Base(shown), ".gguf")
 		}
-		lc, err := local.New(e, local.Options{Name: shown})
+		lc, err := local.New(e, local.Options{Name: shown, Unconstrained: f.noGrammar})
 		if err != nil {
 			e.Close()
 			return tui.Loaded{}, err
