@@ -177,6 +177,9 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 		if _, err := os.Stat(path); err != nil {
 			return nil, "", nil, fmt.Errorf("--model %s: no such installed model or file; see `atelier models`, or download it with `atelier pull`", f.model)
 		}
+		if err := checkFits(path, f.ctxLen); err != nil {
+			return nil, "", nil, err
+		}
 		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
 		if err != nil {
 			return nil, "", nil, err

@@ -131,13 +131,20 @@ func loadablePath(nameOrPath string, ctxLen int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if ctxLen <= 0 {
-		ctxLen = engine.DefaultContext
-	}
-	if err := models.CheckFile(models.Detect(filepath.Dir(path)), path, ctxLen); err != nil {
+	if err := checkFits(path, ctxLen); err != nil {
 		return "", err
 	}
 	return path, nil
+}
+
+// checkFits refuses, with one sentence, a model file that would not fit
+// this machine's memory with its KV cache at the context it will be loaded
+// with (0: the engine's default).
+func checkFits(path string, ctxLen int) error {
+	if ctxLen <= 0 {
+		ctxLen = engine.DefaultContext
+	}
+	return models.CheckFile(models.Detect(filepath.Dir(path)), path, ctxLen)
 }
 
 func writeText(s stdio, text string) (int, error) {

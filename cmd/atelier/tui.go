@@ -108,6 +108,9 @@ func loadLocal(store *models.Store, f agentFlags) tui.LoadFunc {
 		if _, err := os.Stat(path); err != nil {
 			return tui.Loaded{}, fmt.Errorf("model %s: no such installed model or file; /models lists them, /pull downloads one", name)
 		}
+		if err := checkFits(path, f.ctxLen); err != nil {
+			return tui.Loaded{}, err
+		}
 		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
 		if err != nil {
 			return tui.Loaded{}, err
