@@ -84,6 +84,9 @@ type Client struct {
 	bos, eos string
 	progress progress
 	cons     constrainer
+	// toolsInText is set when the template ignores tools: they are then
+	// written into the conversation's text (see notools.go).
+	toolsInText bool
 }
 
 // New prepares a client for the model: its chat template and the
@@ -118,6 +121,12 @@ func New(m Model, opts Options) (*Client, error) {
 	if c.tok.EOS() >= 0 {
 		c.eos = c.tok.TokenText(c.tok.EOS())
 	}
+	if ignoresTools(tmpl, c.bos, c.eos) {
+		c.toolsInText = true
+		if c.format == toolcall.None {
+			c.format = textFormat
+		}
+	}
 	return c, nil
 }
 
@@ -133,6 +142,9 @@ func (c *Client) ContextWindow() int { return c.m.ContextLength() }
 
 // Prompt renders and tokenizes a conversation as the model will see it.
 func (c *Client) Prompt(msgs []chat.Message, tools []chat.Tool) (string, []int32, error) {
+	if c.toolsInText && len(tools) > 0 {
+		msgs, tools = toolsInText(msgs, tools), nil
+	}
 	text, err := c.tmpl.Render(template.Request{
 		Messages:            msgs,
 		Tools:               tools,
