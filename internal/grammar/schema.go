@@ -140,7 +140,7 @@ var primitives = map[string]string{
 	"int":       `"-"? ( [0-9] | [1-9] [0-9]{1,15} )`,
 	"integer":   `int`,
 	"frac":      `"." [0-9]{1,16}`,
-	"exp":       `[eE] [-+]? [0-9]{1,16}`,
+	"exp":       `[eE] [-+]? [0-9]{1,2}`, // float64 holds exponents to ±308: keep numbers parseable
 	"number":    `int frac? exp?`,
 	"boolean":   `"true" | "false"`,
 	"null":      `"null"`,
