@@ -38,6 +38,12 @@ DATA bytes08<>+16(SB)/8, $0x0808080808080808
 DATA bytes08<>+24(SB)/8, $0x0808080808080808
 GLOBL bytes08<>(SB), RODATA|NOPTR, $32
 
+DATA bytes10<>+0(SB)/8, $0x1010101010101010
+DATA bytes10<>+8(SB)/8, $0x1010101010101010
+DATA bytes10<>+16(SB)/8, $0x1010101010101010
+DATA bytes10<>+24(SB)/8, $0x1010101010101010
+GLOBL bytes10<>(SB), RODATA|NOPTR, $32
+
 DATA allOnes<>+0(SB)/8, $0xffffffffffffffff
 DATA allOnes<>+8(SB)/8, $0xffffffffffffffff
 DATA allOnes<>+16(SB)/8, $0xffffffffffffffff
@@ -62,7 +68,22 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	VMOVDQU 2(p), Y8; \
 	SIGNED8(dst)
 
-// ROWQ5_0 decodes a Q5_0 block (d, qh, qs) to signed bytes q−16.
+// UNSIGNED8 multiplies the unsigned quants in Y8 (q, without the offset
+// o) by the activation bytes in Y15 and leaves eight int32 partial sums of
+// (q−o)·x in dst: Y10 holds the pair sums of o·x (see XCORR), taken out in
+// int16 before the pairs are added.
+#define UNSIGNED8(dst) \
+	VPMADDUBSW Y15, Y8, Y8; \
+	VPSUBW     Y10, Y8, Y8; \
+	VPMADDWD   Y13, Y8, dst
+
+// XCORR sets Y10 to the pair sums of o·x for the offset bytes at c (Y10 is
+// free until SCALES).
+#define XCORR(c) \
+	VMOVDQU    c<>(SB), Y10; \
+	VPMADDUBSW Y15, Y10, Y10
+
+// ROWQ5_0 decodes a Q5_0 block (d, qh, qs) to unsigned bytes q in 0..31.
 #define ROWQ5_0(p, dst) \
 	VMOVDQU      6(p), X8; \
 	VPSRLW       $4, X8, X9; \
@@ -72,18 +93,17 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	VPSHUFB      q5shuf<>(SB), Y9, Y9; \
 	VPOR         q5bits<>(SB), Y9, Y9; \
 	VPCMPEQB     allOnes<>(SB), Y9, Y9; \
-	VPANDN       bytesF0<>(SB), Y9, Y9; \
+	VPAND        bytes10<>(SB), Y9, Y9; \
 	VPOR         Y9, Y8, Y8; \
-	SIGNED8(dst)
+	UNSIGNED8(dst)
 
-// ROWQ4_0 decodes a Q4_0 block (d, qs) to signed bytes q−8.
+// ROWQ4_0 decodes a Q4_0 block (d, qs) to unsigned bytes q in 0..15.
 #define ROWQ4_0(p, dst) \
 	VMOVDQU     2(p), X8; \
 	VPSRLW      $4, X8, X9; \
 	VINSERTI128 $1, X9, Y8, Y8; \
 	VPAND       Y11, Y8, Y8; \
-	VPSUBB      bytes08<>(SB), Y8, Y8; \
-	SIGNED8(dst)
+	UNSIGNED8(dst)
 
 // HSUM8 adds the eight int32 lanes of each of Y0..Y7 into lane r of Y1 as
 // float32, and converts the eight row scales (halves in X10) into Y10.
@@ -231,6 +251,7 @@ TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $0-40
 
 q50loop:
 	XBLOCK
+	XCORR(bytes10)
 	PREFETCH
 	EIGHTROWS(ROWQ5_0)
 	SCALES
@@ -252,6 +273,7 @@ TEXT ·dotQ4_0Rows8(SB), NOSPLIT, $0-40
 
 q40loop:
 	XBLOCK
+	XCORR(bytes08)
 	PREFETCH
 	EIGHTROWS(ROWQ4_0)
 	SCALES
