@@ -52,7 +52,11 @@ func cmdInspect(args []string, s stdio) error {
 		types = append(types, fmt.Sprintf("%v×%d", t, n))
 	}
 	slices.Sort(types)
-	field("tensors", fmt.Sprintf("%d: %s", len(f.Tensors), strings.Join(types, ", ")))
+	if len(f.Tensors) == 0 {
+		field("tensors", "none (a vocabulary-only file)")
+	} else {
+		field("tensors", fmt.Sprintf("%d: %s", len(f.Tensors), strings.Join(types, ", ")))
+	}
 	if v, ok := f.Uint(arch + ".context_length"); ok {
 		field("context", fmt.Sprint(v))
 	}

@@ -77,7 +77,7 @@ func mainArgs(args []string, s stdio) int {
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, "usage: atelier [COMMAND] [flags]\n\ncommands:\n")
 	cs := commands()
-	for _, name := range []string{"run", "inspect", "tokenize", "template", "pull", "models", "rm", "show", "hw", "bench", "quantize", "synth", "config"} {
+	for _, name := range []string{"run", "inspect", "tokenize", "template", "pull", "models", "rm", "show", "hw", "bench", "quantize", "synth", "config", "undo"} {
 		fmt.Fprintf(w, "  %-9s %s\n", name, cs[name].summary)
 	}
 	fmt.Fprint(w, "\nWith no command, atelier starts the coding agent in the current directory.\n")
