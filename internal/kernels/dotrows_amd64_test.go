@@ -26,34 +26,3 @@ func TestRepackQ5_0Blocks(t *testing.T) {
 		t.Fatalf("repack differs:\n got %x\nwant %x", got[:68], want[:68])
 	}
 }
-
-// BenchmarkKQuantGen compares the K-quant kernels that keep the reference's
-// float order (used by the prompt tiles) with the generation kernels, on
-// one row of 4096 weights in the cache.
-func BenchmarkKQuantGen(b *testing.B) {
-	if !hasAVX2 {
-		b.Skip("no AVX2")
-	}
-	const nb = 4096 / QK_K
-	for _, c := range []struct {
-		name string
-		k    rowKernel
-		dot  func(w, x *byte, nblocks int) float32
-	}{
-		{"Q4_K/exact", rowKernels()[3], dotQ4K},
-		{"Q4_K/gen", rowKernels()[3], dotQ4KG},
-		{"Q6_K/exact", rowKernels()[4], dotQ6K},
-		{"Q6_K/gen", rowKernels()[4], dotQ6KG},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			r := rand.New(rand.NewPCG(1, 2))
-			w := make([]byte, nb*c.k.wBlock)
-			x := make([]byte, nb*c.k.xBlock)
-			c.k.fill(r, w, x)
-			b.SetBytes(int64(len(w)))
-			for b.Loop() {
-				c.dot(&w[0], &x[0], nb)
-			}
-		})
-	}
-}
