@@ -290,3 +290,136 @@ q6gdone:
 	VMOVSS       X12, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// Q4KG2 is Q4KG for two tokens (activations at DI and DX): the decoded
+// quants and broadcast scales are shared.
+#define Q4KG2(wo, xo, m0, m1) \
+	VMOVDQU    wo(SI), Y1; \
+	VPSRLW     $4, Y1, Y2; \
+	VPAND      Y15, Y1, Y1; \
+	VPAND      Y15, Y2, Y2; \
+	VPSHUFB    m0<>(SB), Y0, Y3; \
+	VPSHUFB    m1<>(SB), Y0, Y4; \
+	VPMADDUBSW xo(DI), Y1, Y5; \
+	VPMADDUBSW 32+xo(DI), Y2, Y6; \
+	VPMADDUBSW xo(DX), Y1, Y7; \
+	VPMADDUBSW 32+xo(DX), Y2, Y10; \
+	VPMADDWD   Y3, Y5, Y5; \
+	VPMADDWD   Y4, Y6, Y6; \
+	VPMADDWD   Y3, Y7, Y7; \
+	VPMADDWD   Y4, Y10, Y10; \
+	VPADDD     Y5, Y8, Y8; \
+	VPADDD     Y7, Y9, Y9; \
+	VPADDD     Y6, Y8, Y8; \
+	VPADDD     Y10, Y9, Y9
+
+// Q4KMINS adds dmin·dx·(mins · the sub-block sums of the activations at
+// xr) to acc; mins are in X1 (int16), dmin (float32) in X2.
+#define Q4KMINS(xr, acc) \
+	VMOVDQU      260(xr), Y3; \
+	VEXTRACTI128 $1, Y3, X4; \
+	VPHADDW      X4, X3, X3; \
+	VPMADDWD     X3, X1, X3; \
+	VCVTDQ2PS    X3, X3; \
+	VMULSS       (xr), X2, X4; \
+	VBROADCASTSS X4, X4; \
+	VFMADD231PS  X3, X4, acc
+
+// Q4KFLUSH adds d·dx·Σ of the int32 sums isum to the float sums acc; d
+// (float32) in X2.
+#define Q4KFLUSH(xr, isum, acc) \
+	VCVTDQ2PS    isum, isum; \
+	VMULSS       (xr), X2, X4; \
+	VBROADCASTSS X4, Y4; \
+	VFMADD231PS  isum, Y4, acc
+
+// Q4KHSUM leaves in the low float of acc (yacc's low half) the sum of
+// yacc's lanes less those of m.
+#define Q4KHSUM(yacc, acc, m) \
+	VEXTRACTF128 $1, yacc, X0; \
+	VADDPS       X0, acc, acc; \
+	VSUBPS       m, acc, acc; \
+	VPSHUFD      $0x4E, acc, X0; \
+	VADDPS       X0, acc, acc; \
+	VPSHUFD      $0xB1, acc, X0; \
+	VADDPS       X0, acc, acc
+
+// func dotQ4KG2(w, x0, x1 *byte, nblocks int, out *float32)
+TEXT ·dotQ4KG2(SB), NOSPLIT, $0-40
+	MOVQ    w+0(FP), SI
+	MOVQ    x0+8(FP), DI
+	MOVQ    x1+16(FP), DX
+	MOVQ    nblocks+24(FP), CX
+	VXORPS  Y12, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VXORPS  X11, X11, X11
+	VXORPS  X14, X14, X14
+	VMOVDQU gbytes0F<>(SB), Y15
+	TESTQ   CX, CX
+	JZ      q4g2done
+
+q4g2loop:
+	MOVL  4(SI), AX
+	MOVL  8(SI), BX
+	MOVL  12(SI), R8
+	MOVL  R8, R9
+	SHRL  $4, R9
+	ANDL  $0x0f0f0f0f, R9
+	MOVL  BX, R10
+	SHRL  $6, R10
+	ANDL  $0x03030303, R10
+	SHLL  $4, R10
+	ORL   R10, R9
+	MOVL  BX, R11
+	ANDL  $0x3f3f3f3f, R11
+	MOVL  R8, R10
+	ANDL  $0x0f0f0f0f, R10
+	MOVL  AX, R12
+	SHRL  $6, R12
+	ANDL  $0x03030303, R12
+	SHLL  $4, R12
+	ORL   R12, R10
+	ANDL  $0x3f3f3f3f, AX
+	SHLQ  $32, R10
+	ORQ   R10, AX
+	SHLQ  $32, R9
+	ORQ   R9, R11
+
+	VMOVQ     R11, X1
+	VPMOVZXBW X1, X1
+	MOVWLZX   2(SI), R12
+	VMOVD     R12, X2
+	VCVTPH2PS X2, X2
+	Q4KMINS(DI, X11)
+	Q4KMINS(DX, X14)
+
+	VMOVQ       AX, X0
+	VPMOVZXBW   X0, X0
+	VINSERTI128 $1, X0, Y0, Y0
+	VPXOR       Y8, Y8, Y8
+	VPXOR       Y9, Y9, Y9
+	Q4KG2(16, 4, gk4s0, gk4s1)
+	Q4KG2(48, 68, gk4s2, gk4s3)
+	Q4KG2(80, 132, gk4s4, gk4s5)
+	Q4KG2(112, 196, gk4s6, gk4s7)
+
+	MOVWLZX   (SI), R12
+	VMOVD     R12, X2
+	VCVTPH2PS X2, X2
+	Q4KFLUSH(DI, Y8, Y12)
+	Q4KFLUSH(DX, Y9, Y13)
+
+	ADDQ $144, SI
+	ADDQ $292, DI
+	ADDQ $292, DX
+	DECQ CX
+	JNZ  q4g2loop
+
+q4g2done:
+	MOVQ    out+32(FP), AX
+	Q4KHSUM(Y12, X12, X11)
+	VMOVSS  X12, (AX)
+	Q4KHSUM(Y13, X13, X14)
+	VMOVSS  X13, 4(AX)
+	VZEROUPPER
+	RET

@@ -47,6 +47,15 @@ func dotQ4KG(w, x *byte, nblocks int) float32
 //go:noescape
 func dotQ6KG(w, x *byte, nblocks int) float32
 
+// dotQ4KG2 is dotQ4KG for one row of weights against two tokens, the
+// weights decoded once for both:
+//
+//	out[0] = dotQ4KG(w, x0, nblocks)
+//	out[1] = dotQ4KG(w, x1, nblocks)
+//
+//go:noescape
+func dotQ4KG2(w, x0, x1 *byte, nblocks int, out *[2]float32)
+
 func dotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	if !hasAVX2 || nblocks == 0 {
 		dotRowsRef(out, 0, w, stride, x, nblocks, DotQ4KQ8K)
@@ -72,9 +81,16 @@ func dotTileQ4K(t *Tile, nblocks int) {
 		dotTileRef(t, nblocks, DotQ4KQ8K)
 		return
 	}
+	var out [2]float32
 	for r := range t.Rows {
 		w := &t.W[r*t.Stride]
-		for i := range t.Tokens {
+		i := 0
+		for ; i+2 <= t.Tokens; i += 2 {
+			dotQ4KG2(w, &t.X[i*t.XStride], &t.X[(i+1)*t.XStride], nblocks, &out)
+			t.Out[i*t.OutStride+r] = out[0]
+			t.Out[(i+1)*t.OutStride+r] = out[1]
+		}
+		if i < t.Tokens {
 			t.Out[i*t.OutStride+r] = dotQ4KG(w, &t.X[i*t.XStride], nblocks)
 		}
 	}
