@@ -42,6 +42,10 @@ type stacks struct {
 	// many paths to one frame would otherwise take exponential time.
 	mark  []uint32
 	epoch uint32
+	// For closing (closing.go): the grammar's shortest derivations, made
+	// on first use, and each frame's distance to the end (-1: not known).
+	ml   *minLengths
+	dist []int32
 }
 
 func newStacks(g *Grammar) *stacks {
