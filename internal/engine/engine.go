@@ -151,12 +151,38 @@ type Constraint interface {
 	Done() bool
 }
 
+// Closer is implemented by constraints that can finish their output
+// within a number of tokens, so that a constrained output (a tool call, a
+// JSON value) is never cut off by MaxTokens or the end of the context.
+// Distances are in bytes, an upper bound on the tokens needed when the
+// vocabulary has a token for every byte.
+type Closer interface {
+	// Remaining returns the fewest bytes that complete the output so far
+	// (0: it may end here).
+	Remaining() int
+	// Fits reports whether token is allowed and leaves the output at most
+	// budget-1 bytes from complete.
+	Fits(token int32, budget int) bool
+	// Close sets to -Inf the logits of every token that does not fit in
+	// budget, or, when none fits, of every token but those that bring the
+	// output closest to complete.
+	Close(logits []float32, budget int)
+}
+
 // Request is one generation.
 type Request struct {
 	// Prompt is the whole prompt, BOS included if wanted. The cache keeps
 	// the longest prefix it shares with the previous request's tokens.
 	Prompt []int32
 	// MaxTokens caps the tokens generated; 0 means until the context is full.
+	//
+	// With a Constraint that is a Closer, the output is finished within the
+	// cap: each sampled token must leave room to complete the output, and
+	// when it does not the model samples among the tokens that do. When
+	// the grammar's shortest completion is longer than what is left (a cap
+	// smaller than the shortest valid output, say), generation goes past
+	// MaxTokens along the shortest completion, by at most the bytes it
+	// needs; the end of the context is never passed.
 	MaxTokens int
 	Sampling  sample.Params
 	// Constraint, if not nil, restricts sampling.
@@ -231,6 +257,8 @@ func (e *Engine) Generate(ctx context.Context, req Request, fn func(Chunk) error
 
 	s := sample.New(req.Sampling)
 	dec := e.tok.NewDecoder()
+	cl, _ := req.Constraint.(Closer)
+	over := -1 // past MaxTokens: the generated count at which to stop anyway
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -238,7 +266,7 @@ func (e *Engine) Generate(ctx context.Context, req Request, fn func(Chunk) error
 		if req.Logits != nil {
 			req.Logits(e.logits)
 		}
-		t := e.pick(s, req.Constraint)
+		t := e.pick(s, req.Constraint, cl, e.budget(req.MaxTokens, st.Generated))
 		if t < 0 {
 			st.StopReason = StopConstraint
 			break
@@ -261,8 +289,13 @@ func (e *Engine) Generate(ctx context.Context, req Request, fn func(Chunk) error
 			break
 		}
 		if req.MaxTokens > 0 && st.Generated >= req.MaxTokens {
-			st.StopReason = StopMaxTokens
-			break
+			if cl != nil && over < 0 {
+				over = st.Generated + cl.Remaining()
+			}
+			if cl == nil || cl.Remaining() == 0 || st.Generated >= over {
+				st.StopReason = StopMaxTokens
+				break
+			}
 		}
 		if len(e.history) >= e.ctxLen {
 			st.StopReason = StopContext
@@ -315,13 +348,34 @@ func (e *Engine) step(t int32) error {
 	return nil
 }
 
+// budget returns the number of tokens that may still be generated, the
+// next one included: up to MaxTokens (at least one once past it, as a
+// Closer finishes) and the end of the context.
+func (e *Engine) budget(maxTokens, generated int) int {
+	// The token picked now is emitted even when the cache is full after it.
+	b := e.ctxLen - len(e.history) + 1
+	if maxTokens > 0 {
+		b = min(b, max(maxTokens-generated, 1))
+	}
+	return b
+}
+
 // pick samples the next token, honouring the constraint: the sampled token
 // is checked first, and only when it is refused are all logits masked.
-func (e *Engine) pick(s *sample.Sampler, c Constraint) int32 {
+// With a Closer, a token must also leave room in budget to complete the
+// output; when it does not, the model samples again among those that do.
+func (e *Engine) pick(s *sample.Sampler, c Constraint, cl Closer, budget int) int32 {
 	t := s.Sample(e.logits, e.history, nil)
-	if c == nil || t < 0 || c.Allows(t) {
+	if c == nil || t < 0 {
 		return t
 	}
-	c.Mask(e.logits)
+	if !c.Allows(t) {
+		c.Mask(e.logits)
+		t = s.Sample(e.logits, e.history, nil)
+	}
+	if cl == nil || t < 0 || cl.Fits(t, budget) {
+		return t
+	}
+	cl.Close(e.logits, budget)
 	return s.Sample(e.logits, e.history, nil)
 }

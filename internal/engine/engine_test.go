@@ -150,7 +150,7 @@ func TestDecodeAllocs(t *testing.T) {
 	e := loadStories(t)
 	generate(t, e, []int32{1, 403}, 1)
 	s := sample.New(sample.Params{Temperature: 0.8, TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1.1, RepeatLastN: 64, Seed: 1})
-	tok := e.pick(s, nil)
+	tok := e.pick(s, nil, nil, 1)
 	allocs := testing.AllocsPerRun(50, func() {
 		if e.seq.Len() >= e.ctxLen-1 {
 			e.seq.Truncate(2)
@@ -159,7 +159,7 @@ func TestDecodeAllocs(t *testing.T) {
 		if err := e.step(tok); err != nil {
 			t.Fatal(err)
 		}
-		tok = e.pick(s, nil)
+		tok = e.pick(s, nil, nil, 1)
 	})
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per generated token, want 0", allocs)
