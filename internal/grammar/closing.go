@@ -312,8 +312,50 @@ func (l *Lazy) Close(logits []float32, budget int) {
 		return
 	}
 	dist := make([]int32, l.t.n)
-	for id := range int32(l.t.n) {
-		dist[id] = int32(l.after(id))
+	for i := range dist {
+		dist[i] = -1
+	}
+	if l.st.free || canEnd(l.st.cur) {
+		// Text may go on freely: check every token.
+		for id := range int32(l.t.n) {
+			dist[id] = int32(l.after(id))
+		}
+		restrict(logits, dist, budget)
+		return
+	}
+	// In a call: walk the trie as allowed does, noting each token's
+	// distance after it; below a state where the call can be complete,
+	// the tokens may go on as free text, so check them one by one.
+	t, d := l.t, &l.dfa
+	d.trim()
+	levels := make([]int32, t.maxDepth+1)
+	levels[0] = d.id(l.st.cur)
+	var scratch []item
+	for i := int32(1); int(i) < len(t.edge); {
+		dep := int(t.depth[i])
+		next := d.next[levels[dep-1]][t.edge[i]] - 1
+		if next == -1 {
+			next, scratch = d.step(l.s, levels[dep-1], t.edge[i], scratch)
+		}
+		if next < 0 {
+			i = t.end[i]
+			continue
+		}
+		levels[dep] = next
+		if canEnd(d.states[next]) {
+			for _, id := range t.toks[t.first[i]:t.first[t.end[i]]] {
+				dist[id] = int32(l.after(id))
+			}
+			i = t.end[i]
+			continue
+		}
+		if toks := t.toks[t.first[i]:t.first[i+1]]; len(toks) > 0 {
+			r := int32(l.s.stateDistance(d.states[next]))
+			for _, id := range toks {
+				dist[id] = r
+			}
+		}
+		i++
 	}
 	restrict(logits, dist, budget)
 }

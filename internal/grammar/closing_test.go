@@ -284,3 +284,73 @@ func schemaGrammar(t *testing.T, name string) *Grammar {
 	}
 	return g
 }
+
+// TestLazyClose opens calls in each format, writes some of them at random,
+// and closes them: Close agrees with Fits token by token, and the call
+// ends within Remaining tokens.
+func TestLazyClose(t *testing.T) {
+	toks := NewTokens(synthVocab())
+	closed := 0
+	for _, f := range []ToolFormat{ToolsHermes, ToolsLlama3, ToolsQwen3Coder} {
+		opener := map[ToolFormat]string{ToolsHermes: "x <tool_call>", ToolsLlama3: "y {\"name\"", ToolsQwen3Coder: "z <function="}[f]
+		for seed := range uint64(8) {
+			rng := rand.New(rand.NewPCG(seed, 9))
+			l, err := NewToolCalls(f, testTools, toks, SchemaOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Remaining() != 0 {
+				t.Fatalf("format %d: Remaining %d in free text", f, l.Remaining())
+			}
+			if err := feedText(l, toks, opener); err != nil {
+				t.Fatal(err)
+			}
+			logits := make([]float32, toks.n)
+			for range rng.IntN(25) {
+				l.Mask(logits)
+				var ok []int32
+				for id := range int32(toks.n) {
+					if !math.IsInf(float64(logits[id]), -1) && !toks.eog[id] {
+						ok = append(ok, id)
+					}
+					logits[id] = 0
+				}
+				if len(ok) == 0 || !l.Triggered() {
+					break
+				}
+				if err := l.Accept(ok[rng.IntN(len(ok))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !l.Triggered() {
+				continue
+			}
+			budget := l.Remaining()
+			closed++
+			for steps := 0; l.Triggered(); steps++ {
+				if steps >= budget {
+					t.Fatalf("format %d seed %d: the call is not complete within %d tokens", f, seed, budget)
+				}
+				for i := range logits {
+					logits[i] = float32(rng.NormFloat64())
+				}
+				l.Close(logits, budget-steps)
+				for id := range int32(toks.n) {
+					if kept := !math.IsInf(float64(logits[id]), -1); kept && !l.Fits(id, budget-steps) {
+						t.Fatalf("format %d seed %d: Close keeps token %q, which does not fit", f, seed, toks.bytes[id])
+					}
+				}
+				id := argmax(logits)
+				if id < 0 {
+					t.Fatalf("format %d seed %d: Close allows nothing", f, seed)
+				}
+				if err := l.Accept(id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if closed < 12 {
+		t.Errorf("only %d of 24 calls were open to close", closed)
+	}
+}
