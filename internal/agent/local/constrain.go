@@ -188,6 +188,34 @@ func (c *llamaCalls) Accept(id int32) error {
 	return nil
 }
 
+// Remaining implements engine.Closer.
+func (c *llamaCalls) Remaining() int {
+	if l := c.lazy(); l != nil {
+		return l.Remaining()
+	}
+	return 0
+}
+
+// Fits implements engine.Closer.
+func (c *llamaCalls) Fits(id int32, budget int) bool {
+	l := c.lazy()
+	return l == nil || l.Fits(id, budget)
+}
+
+// Close implements engine.Closer.
+func (c *llamaCalls) Close(logits []float32, budget int) {
+	if l := c.lazy(); l != nil {
+		l.Close(logits, budget)
+	}
+}
+
+// The constraints finish a call within the answer's token cap.
+var (
+	_ engine.Closer = (*grammar.Constraint)(nil)
+	_ engine.Closer = (*grammar.Lazy)(nil)
+	_ engine.Closer = (*llamaCalls)(nil)
+)
+
 // mayTrigger reports whether text is the start of a trigger.
 func (c *llamaCalls) mayTrigger(text []byte) bool {
 	for _, t := range c.triggers {
