@@ -369,12 +369,22 @@ func (e *Engine) pick(s *sample.Sampler, c Constraint, cl Closer, budget int) in
 	if c == nil || t < 0 {
 		return t
 	}
+	if cl == nil {
+		if c.Allows(t) {
+			return t
+		}
+		c.Mask(e.logits)
+		return s.Sample(e.logits, e.history, nil)
+	}
+	// Fits implies Allows: the common case costs one check.
+	if cl.Fits(t, budget) {
+		return t
+	}
 	if !c.Allows(t) {
 		c.Mask(e.logits)
-		t = s.Sample(e.logits, e.history, nil)
-	}
-	if cl == nil || t < 0 || cl.Fits(t, budget) {
-		return t
+		if t = s.Sample(e.logits, e.history, nil); t < 0 || cl.Fits(t, budget) {
+			return t
+		}
 	}
 	cl.Close(e.logits, budget)
 	return s.Sample(e.logits, e.history, nil)

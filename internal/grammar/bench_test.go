@@ -71,3 +71,28 @@ func BenchmarkNewTokens(b *testing.B) {
 		NewTokens(tok)
 	}
 }
+
+// BenchmarkFitsAccept is the common case under a token cap: the sampled
+// token is allowed and leaves room to finish; one op is one Fits and one
+// Accept (compare BenchmarkAllowsAccept).
+func BenchmarkFitsAccept(b *testing.B) {
+	for _, bc := range []struct{ name, prefix, next string }{
+		{"in-string", `{"name": "write_file", "arguments": {"path": "`, `internal/grammar/matcher_test.go`},
+		{"structure", `{"name": "write_file", "arguments": {`, `"path": "`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, next := benchState(b, bc.prefix, bc.next)
+			id := next[0]
+			save := c.m.cur
+			for b.Loop() {
+				c.m.cur = save
+				if !c.Fits(id, 100) {
+					b.Fatal("refused")
+				}
+				if err := c.Accept(id); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

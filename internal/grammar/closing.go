@@ -163,18 +163,30 @@ func (c *Constraint) Remaining() int {
 }
 
 // after returns the distance after token id, or -1 if id is not allowed.
+// It steps over the token's bytes once, so Fits costs about what Allows
+// does.
 func (c *Constraint) after(id int32) int {
-	if !c.Allows(id) {
+	if c.ended || id < 0 || int(id) >= c.t.n {
 		return -1
 	}
 	if c.t.eog[id] {
-		return 0
+		if c.m.CanEnd() {
+			return 0
+		}
+		return -1
+	}
+	b := c.t.bytes[id]
+	if len(b) == 0 {
+		return -1
 	}
 	cur := c.m.cur
 	c.m.scratch = c.m.scratch[:0]
-	for _, b := range c.t.bytes[id] {
+	for _, x := range b {
 		start := len(c.m.scratch)
-		c.m.scratch = c.m.s.step(cur, b, c.m.scratch)
+		c.m.scratch = c.m.s.step(cur, x, c.m.scratch)
+		if len(c.m.scratch) == start {
+			return -1
+		}
 		cur = c.m.scratch[start:]
 	}
 	return c.m.s.stateDistance(cur)
@@ -276,20 +288,30 @@ func (l *Lazy) Remaining() int {
 	return l.s.stateDistance(l.st.cur)
 }
 
-// after returns the distance after token id, or -1 if id is not allowed.
+// after returns the distance after token id, or -1 if id is not allowed
+// (the rules of Allows, with one pass over the token's text).
 func (l *Lazy) after(id int32) int {
-	if !l.Allows(id) {
+	if l.ended || id < 0 || int(id) >= l.t.n {
 		return -1
 	}
 	if l.t.eog[id] {
-		return 0
+		if l.st.free || canEnd(l.st.cur) {
+			return 0
+		}
+		return -1
 	}
 	text := l.tokenText(id)
 	if len(text) == 0 {
-		return l.Remaining()
+		if l.st.free {
+			return 0
+		}
+		return -1
 	}
-	st, _ := l.run(l.st, text, false)
-	if st.free {
+	st, ok := l.run(l.st, text, false)
+	switch {
+	case !ok:
+		return -1
+	case st.free:
 		return 0
 	}
 	return l.s.stateDistance(st.cur)
