@@ -96,3 +96,20 @@ func BenchmarkFitsAccept(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClose is the cost of one closing step near the cap (the mask,
+// cached, and every allowed token's distance after it).
+func BenchmarkClose(b *testing.B) {
+	for _, bc := range []struct{ name, prefix string }{
+		{"in-string", `{"name": "write_file", "arguments": {"path": "`},
+		{"structure", `{"name": "write_file", "arguments": {`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, _ := benchState(b, bc.prefix, "")
+			logits := make([]float32, qwenEmbedding)
+			for b.Loop() {
+				c.Close(logits, 2)
+			}
+		})
+	}
+}

@@ -20,7 +20,12 @@
 //     (a fraction of a millisecond between JSON tokens, more inside a
 //     string; recent states' masks are cached);
 //   - end-of-generation tokens are allowed only where the grammar can end;
-//   - Done reports that nothing but the end can follow.
+//   - Done reports that nothing but the end can follow;
+//   - Remaining, Fits and Close (the engine's Closer) finish the output
+//     within a token budget: Remaining is the fewest bytes that complete
+//     it, from a static analysis of the grammar's shortest derivations;
+//     near the cap, only tokens that leave room to complete it are kept,
+//     so a cap never cuts a call or a value short.
 //
 // Lazy leaves text free until a trigger (such as "<tool_call>") appears,
 // holds the output to the grammar from the trigger on, and frees it again
