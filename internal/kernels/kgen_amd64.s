@@ -123,6 +123,11 @@ TEXT ·dotQ4KG(SB), NOSPLIT, $0-28
 	JZ      q4gdone
 
 q4gloop:
+	// Ask for the bytes 2 KiB further on (this row's later blocks or the
+	// rows after it; prefetches past the end of the weights do not fault).
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
+	PREFETCHT0 2176(SI)
 
 	// Unpack the 6-bit scales (AX) and mins (R11), eight bytes each.
 	MOVL  4(SI), AX
