@@ -249,3 +249,22 @@ func kSums(sumf float32, sums *[8]float32) float32 {
 	}
 	return sumf
 }
+
+// quantizeBlockK4 chooses the eight sub-block scales and minimums of one
+// Q4_K or Q5_K super-block x (levels 0..nmax, searched from rmin in nstep
+// steps, as the reference quantizers do), writes them into the block's
+// header y, and leaves the quantized levels in l.
+func quantizeBlockK4(y []byte, x []float32, l *[QK_K]uint8, nmax int32, rmin float32, nstep int) {
+	var (
+		laux           [32]uint8
+		weights        [32]float32
+		scales, negMin [8]float32
+	)
+	for j := range 8 {
+		xs := x[32*j : 32*j+32]
+		subBlockWeightsK4(&weights, xs)
+		scales[j], negMin[j] = makeQKX2(nmax, xs, weights[:], l[32*j:32*j+32], laux[:], rmin, 0.1, nstep, false)
+	}
+	quantizeScalesK4(y, &scales, &negMin)
+	requantizeK4(y, x, l, nmax)
+}

@@ -14,22 +14,11 @@ const BlockQ4K = 4 + 12 + QK_K/2
 func QuantizeQ4K(dst []byte, src []float32) {
 	nb := len(src) / QK_K
 	dst = dst[:nb*BlockQ4K]
-	var (
-		l              [QK_K]uint8
-		laux           [32]uint8
-		weights        [32]float32
-		scales, negMin [8]float32
-	)
+	var l [QK_K]uint8
 	for i := range nb {
 		x := src[i*QK_K : i*QK_K+QK_K : i*QK_K+QK_K]
 		y := dst[i*BlockQ4K : i*BlockQ4K+BlockQ4K : i*BlockQ4K+BlockQ4K]
-		for j := range 8 {
-			xs := x[32*j : 32*j+32]
-			subBlockWeightsK4(&weights, xs)
-			scales[j], negMin[j] = makeQKX2(15, xs, weights[:], l[32*j:32*j+32], laux[:], -1, 0.1, 20, false)
-		}
-		quantizeScalesK4(y, &scales, &negMin)
-		requantizeK4(y, x, &l, 15)
+		quantizeBlockK4(y, x, &l, 15, -1, 20)
 		q := y[16:BlockQ4K]
 		for j := 0; j < QK_K; j += 64 {
 			for k := range 32 {

@@ -12,22 +12,11 @@ const BlockQ5K = 4 + 12 + QK_K/8 + QK_K/2
 func QuantizeQ5K(dst []byte, src []float32) {
 	nb := len(src) / QK_K
 	dst = dst[:nb*BlockQ5K]
-	var (
-		l              [QK_K]uint8
-		laux           [32]uint8
-		weights        [32]float32
-		scales, negMin [8]float32
-	)
+	var l [QK_K]uint8
 	for i := range nb {
 		x := src[i*QK_K : i*QK_K+QK_K : i*QK_K+QK_K]
 		y := dst[i*BlockQ5K : i*BlockQ5K+BlockQ5K : i*BlockQ5K+BlockQ5K]
-		for j := range 8 {
-			xs := x[32*j : 32*j+32]
-			subBlockWeightsK4(&weights, xs)
-			scales[j], negMin[j] = makeQKX2(31, xs, weights[:], l[32*j:32*j+32], laux[:], -0.5, 0.1, 15, false)
-		}
-		quantizeScalesK4(y, &scales, &negMin)
-		requantizeK4(y, x, &l, 31)
+		quantizeBlockK4(y, x, &l, 31, -0.5, 15)
 		qh := y[16:48]
 		ql := y[48:BlockQ5K]
 		clear(qh)
