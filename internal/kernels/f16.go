@@ -25,24 +25,15 @@ func QuantizeF32(dst []byte, src []float32) {
 }
 
 // DotF32F32 returns the dot product of n float32 values, summed in the
-// order llama.cpp's AVX2 build sums them, so that results agree to the last
-// bit as far as possible (attention in F16 amplifies last-bit differences):
-// when n is a multiple of 8 as its tinyBLAS matmul does (eight lanes of
-// fused multiply-adds, then a pairwise horizontal sum), otherwise as
-// ggml_vec_dot_f32 does (four 8-lane accumulators over the multiple of 32,
-// reduced pairwise, then the remainder added in float64).
+// order of ggml_vec_dot_f32 in llama.cpp's AVX2 build (what it computes
+// for one token), so that results agree to the last bit (attention in F16
+// amplifies last-bit differences): four 8-lane accumulators of fused
+// multiply-adds over the largest multiple of 32 elements, reduced
+// pairwise (hsum8h), then the remaining elements added one by one in
+// float32.
 func DotF32F32(w, x []byte, n int) float32 {
 	w = w[:4*n]
 	x = x[:4*n]
-	if n%8 == 0 {
-		var acc [8]float32
-		for l := 0; l < 4*n; l += 32 {
-			for j := range acc {
-				acc[j] = fmaf(f32at(w, l+4*j), f32at(x, l+4*j), acc[j])
-			}
-		}
-		return hsum8(acc)
-	}
 	var acc [4][8]float32
 	np := n &^ 31
 	for i := 0; i < 4*np; i += 128 {
@@ -58,11 +49,34 @@ func DotF32F32(w, x []byte, n int) float32 {
 		acc[1][j] += acc[3][j]
 		acc[0][j] += acc[1][j]
 	}
-	s := float64(hsum8(acc[0]))
+	s := hsum8h(acc[0])
 	for i := 4 * np; i < 4*n; i += 4 {
-		s += float64(f32at(w, i) * f32at(x, i))
+		s += f32at(w, i) * f32at(x, i)
 	}
-	return float32(s)
+	return s
+}
+
+// DotF32F32Batch returns the dot product of n float32 values, n a multiple
+// of 8, summed as llama.cpp's AVX2 tinyBLAS matrix product does for a
+// batch of two or more tokens: eight lanes of fused multiply-adds, then
+// hsum8.
+func DotF32F32Batch(w, x []byte, n int) float32 {
+	w = w[:4*n]
+	x = x[:4*n]
+	var acc [8]float32
+	for l := 0; l < 4*n; l += 32 {
+		for j := range acc {
+			acc[j] = fmaf(f32at(w, l+4*j), f32at(x, l+4*j), acc[j])
+		}
+	}
+	return hsum8(acc)
+}
+
+// hsum8h adds eight lanes as GGML_F32x8_REDUCE does: the high half to the
+// low half, then two horizontal adds (adjacent pairs first).
+func hsum8h(a [8]float32) float32 {
+	h0, h1, h2, h3 := a[0]+a[4], a[1]+a[5], a[2]+a[6], a[3]+a[7]
+	return (h0 + h1) + (h2 + h3)
 }
 
 // fmaf is a fused multiply-add in float32: a*b+c rounded once.

@@ -101,12 +101,47 @@ func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
 // SiLU returns x/(1+e**-x) in float32, as ggml_silu_f32.
 func SiLU(x float32) float32 { return x / (1 + expf(-x)) }
 
-// SwiGLU sets dst[i] = SiLU(gate[i]) * up[i], as ggml_vec_swiglu_f32.
-// dst may be gate or up.
+// SwiGLU sets dst[i] = SiLU(gate[i]) * up[i] as llama.cpp's AVX2 build
+// computes ggml_vec_swiglu_f32: groups of eight with the vectorised
+// exponential (vexpf), the remaining elements with expf. dst may be gate
+// or up.
 func SwiGLU(dst, gate, up []float32) {
 	gate = gate[:len(dst)]
 	up = up[:len(dst)]
-	for i, g := range gate {
-		dst[i] = SiLU(g) * up[i]
+	n8 := len(dst) &^ 7
+	for i, g := range gate[:n8] {
+		dst[i] = g / (1 + vexpf(0-g)) * up[i]
 	}
+	for i := n8; i < len(dst); i++ {
+		dst[i] = SiLU(gate[i]) * up[i]
+	}
+}
+
+// vexpf is e**x as ggml's vectorised expf computes it on AVX2 (an
+// approximation within 1.5 ulp): x = n·ln2 + b with n rounded to an
+// integer, a degree-5 polynomial for e**b evaluated with fused
+// multiply-adds, and 2**n put into the exponent bits.
+func vexpf(x float32) float32 {
+	const shift = 0x1.8p23
+	z := fmaf(x, 0x1.715476p+0, shift)
+	n := z - shift
+	b := fmaf(-n, 0x1.7f7d1cp-20, fmaf(-n, 0x1.62e4p-1, x))
+	e := math.Float32bits(z) << 23
+	k := math.Float32frombits(e + math.Float32bits(1))
+	u := b * b
+	j := fmaf(fmaf(fmaf(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fmaf(0x1.555e66p-3, b, 0x1.fffdb6p-2)), u, 0x1.ffffecp-1*b)
+	an := float32(math.Abs(float64(n)))
+	if !(an > 126) {
+		return fmaf(j, k, k)
+	}
+	var g uint32
+	if n <= 0 {
+		g = 0x82000000
+	}
+	s1 := math.Float32frombits(g + 0x7f000000)
+	s2 := math.Float32frombits(e - g)
+	if an > 192 {
+		return s1 * s1
+	}
+	return fmaf(s2, j, s2) * s1
 }

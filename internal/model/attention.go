@@ -22,7 +22,7 @@ type attentionTask struct {
 
 func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
 	a.s, a.c = s, c
-	a.scale = float32(1 / math.Sqrt(float64(c.HeadDim)))
+	a.scale = 1 / float32(math.Sqrt(float64(c.HeadDim))) // 1.0f/sqrtf(n_embd_head), as llama.cpp
 	a.scores = make([][]float32, parts)
 	a.q16 = make([][]uint16, parts)
 	a.acc16 = make([][]uint16, parts)

@@ -140,7 +140,7 @@ func (d *Decoder) forwardBatch(seq *Sequence, tokens []int32) error {
 		}
 		F := c.FFN
 		seq.matmul(d.pool, n, seq.xn[:n*E], matOut{L.Gate, seq.gate[:n*F]}, matOut{L.Up, seq.up[:n*F]})
-		seq.swiglu(d.pool, n*F)
+		seq.swiglu(d.pool, n, F)
 		seq.matmul(d.pool, n, seq.gate[:n*F], matOut{L.Down, seq.xn[:n*E]})
 		kernels.Add(seq.x[:n*E], seq.x[:n*E], seq.xn[:n*E])
 	}

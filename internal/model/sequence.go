@@ -112,8 +112,10 @@ func (r *ropeTable) apply(x []float32, i, headDim int) {
 				a, b = j, j+r.pairs
 			}
 			x0, x1 := head[a], head[b]
-			head[a] = x0*cos[j] - x1*sin[j]
-			head[b] = x0*sin[j] + x1*cos[j]
+			// ggml's rope, compiled with floating-point contraction:
+			// each product with x0 is fused with the sum.
+			head[a] = fma32(x0, cos[j], -(x1 * sin[j]))
+			head[b] = fma32(x0, sin[j], x1*cos[j])
 		}
 	}
 }
@@ -131,3 +133,6 @@ func bytesOf16(h []uint16) []byte {
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(&h[0])), 2*len(h))
 }
+
+// fma32 is a*b+c rounded once to float32.
+func fma32(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }

@@ -41,7 +41,9 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 // DotType(t)) xStride bytes apart. The results equal Dot's bit for bit;
 // the common types run kernels that keep the weights in the cache while the
 // tokens pass; scratch (may be nil) is memory they may use, one per
-// goroutine. It panics on sizes that do not fit.
+// goroutine. F32 weights against two or more tokens are the exception:
+// they are summed as llama.cpp sums a batch (kernels.DotF32F32Batch) when
+// n is a multiple of 8. It panics on sizes that do not fit.
 func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows int, x []byte, xStride, tokens int, scratch *kernels.TileScratch) {
 	rowBytes(t, n)
 	tile := kernels.Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens, Scratch: scratch}
@@ -56,6 +58,18 @@ func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows
 		kernels.DotTileQ4K(&tile, n/kernels.QK_K)
 	case Q6_K:
 		kernels.DotTileQ6K(&tile, n/kernels.QK_K)
+	case F32:
+		if tokens > 1 && n%8 == 0 {
+			// llama.cpp multiplies a batch of F32 activations with its
+			// tinyBLAS kernel, whose float order differs from one token's.
+			for i := range tokens {
+				for r := range rows {
+					out[i*outStride+r] = kernels.DotF32F32Batch(w[r*stride:r*stride+4*n], x[i*xStride:i*xStride+4*n], n)
+				}
+			}
+			return
+		}
+		fallthrough
 	default:
 		xb := rowBytes(DotType(t), n)
 		for i := range tokens {
