@@ -4,8 +4,11 @@ import "fmt"
 
 // Multi-row dot products: one activation row against several weight rows
 // at a fixed stride, the inner loop of a matrix multiplication. Each output
-// equals the single-row dot product of its type bit for bit; on amd64 with
-// AVX2, FMA and F16C they run in assembly (see dotrows_amd64.go).
+// is the single-row dot product of its type, up to float rounding: the
+// kernels sum each block exactly in integers like the reference but may
+// add the blocks' float terms in another order (llama.cpp's: one fused
+// multiply-add per block and row). On amd64 with AVX2, FMA and F16C they
+// run in assembly (see dotrows_amd64.go).
 
 // checkRows panics unless w holds rows rows of nbytes at stride and x holds
 // xbytes: a programmer error.
@@ -82,6 +85,7 @@ type Tile struct {
 type TileScratch struct {
 	b []byte
 	f []float32
+	i []int32
 }
 
 func (s *TileScratch) floats(n int) []float32 {
@@ -89,6 +93,13 @@ func (s *TileScratch) floats(n int) []float32 {
 		s.f = make([]float32, n)
 	}
 	return s.f[:n]
+}
+
+func (s *TileScratch) ints(n int) []int32 {
+	if cap(s.i) < n {
+		s.i = make([]int32, n)
+	}
+	return s.i[:n]
 }
 
 func (s *TileScratch) bytes(n int) []byte {

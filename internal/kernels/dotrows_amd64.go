@@ -115,35 +115,105 @@ func (t *Tile) rest(r int) *Tile {
 	return &rest
 }
 
-// dotQ8_0TileVNNI adds, for eight rows of Q8_0 weights and ntok ≥ 1 rows
-// of Q8_0 activations, block by block into acc[8*t+r] (zeroed first) what
-// DotQ8_0Q8_0 adds, so that
+// actSumsVNNI writes, for each token t < ntok and block b < nblocks of Q8_0
+// activations xStride bytes apart, the pair (−off·Σx, dx as float32 bits)
+// to dst[2*(t*nblocks+b):]:
 //
-//	acc[8*t+r] == DotQ8_0Q8_0(w[r*stride:], x[t*xStride:], nblocks)
+//	for t := range ntok {
+//		for b := range nblocks {
+//			xb := x[t*xStride+b*BlockQ8_0:]
+//			var sum int32
+//			for j := range 32 {
+//				sum += int32(int8(xb[2+j]))
+//			}
+//			dst[2*(t*nblocks+b)] = -int32(off) * sum
+//			dst[2*(t*nblocks+b)+1] = int32(math.Float32bits(f16at(xb, 0)))
+//		}
+//	}
 //
 //go:noescape
-func dotQ8_0TileVNNI(w *byte, stride int, x *byte, xStride int, ntok int, nblocks int, acc *float32)
+func actSumsVNNI(x *byte, xStride int, ntok int, nblocks int, off int, dst *int32)
 
-// dotTileQ8_0VNNI computes the first rows&^7 rows of a tile (t.Tokens ≥ 1)
-// whose weights are w, Q8_0 rows stride bytes apart, with VNNI.
-func dotTileQ8_0VNNI(t *Tile, w []byte, stride, rows, nblocks int) {
-	acc := t.Scratch.floats(8 * t.Tokens)
-	for g := 0; g+8 <= rows; g += 8 {
-		clear(acc)
-		dotQ8_0TileVNNI(&w[g*stride], stride, &t.X[0], t.XStride, t.Tokens, nblocks, &acc[0])
-		for i := range t.Tokens {
-			copy(t.Out[i*t.OutStride+g:i*t.OutStride+g+8], acc[8*i:8*i+8])
-		}
+// tileBlock8 is the size of one block of eight repacked rows: eight
+// float32 scales and 8×32 quant bytes (see repackQ8_0x8).
+const tileBlock8 = 32 + 8*32
+
+// repackQ8_0x8 repacks eight Q8_0 rows (stride bytes apart) for tile8VNNI:
+// for block b, at dst[tileBlock8*b:], the eight rows' scales as float32,
+// then 8 vectors of 32 bytes where vector g holds in bytes 4r..4r+3 the
+// quants 4g..4g+3 of row r plus 128:
+//
+//	for b := range nblocks {
+//		d := dst[tileBlock8*b:]
+//		for r := range 8 {
+//			wb := w[r*stride+b*BlockQ8_0:]
+//			putF32(d[4*r:], f16at(wb, 0))
+//			for j := range 32 {
+//				d[32+32*(j/4)+4*r+j%4] = wb[2+j] ^ 0x80
+//			}
+//		}
+//	}
+//
+//go:noescape
+func repackQ8_0x8(dst *byte, w *byte, stride int, nblocks int)
+
+// repackQ4_0x8 is repackQ8_0x8 for Q4_0 rows, the quant bytes being the
+// unsigned nibbles q (0..15, for weights q − 8):
+//
+//	d[32+32*(j/4)+4*r+j%4] = nibble j of wb (j < 16: qs[j]&15, else qs[j-16]>>4)
+//
+//go:noescape
+func repackQ4_0x8(dst *byte, w *byte, stride int, nblocks int)
+
+// repackQ5_0x8 is repackQ8_0x8 for Q5_0 rows, the quant bytes being the
+// unsigned five-bit q (0..31, for weights q − 16):
+//
+//	d[32+32*(j/4)+4*r+j%4] = nibble j of wb | (qh>>j&1)<<4
+//
+//go:noescape
+func repackQ5_0x8(dst *byte, w *byte, stride int, nblocks int)
+
+// tile8VNNI computes eight repacked rows (w, from repackQ*x8) against ntok
+// ≥ 1 tokens of Q8_0 activations (x, xStride bytes apart) whose pairs
+// actSumsVNNI wrote to sums, writing out[t*outStride+r]:
+//
+//	for t := range ntok {
+//		var acc [8]float32
+//		for b := range nblocks {
+//			corr, dx := sums[2*(t*nblocks+b)], float32frombits(sums[2*(t*nblocks+b)+1])
+//			for r := range 8 {
+//				isum := corr
+//				for j := range 32 {
+//					isum += int32(u[b][r][j]) * int32(int8(x[t*xStride+b*BlockQ8_0+2+j]))
+//				}
+//				acc[r] = fma(float32(isum), scale[b][r]*dx, acc[r])
+//			}
+//		}
+//		copy(out[t*outStride:], acc[:])
+//	}
+//
+//go:noescape
+func tile8VNNI(w *byte, nblocks int, x *byte, xStride int, ntok int, sums *int32, out *float32, outStride int)
+
+// dotTile0VNNI computes the first t.Rows&^7 rows of a tile of a
+// 32-element block type with VNNI: repack (whose unsigned quants are the
+// weights plus off) prepares eight rows at a time in the scratch.
+func dotTile0VNNI(t *Tile, nblocks, off int, repack func(dst, w *byte, stride, nblocks int), ref func(w, x []byte, nblocks int) float32) {
+	sums := t.Scratch.ints(2 * t.Tokens * nblocks)
+	actSumsVNNI(&t.X[0], t.XStride, t.Tokens, nblocks, off, &sums[0])
+	wp := t.Scratch.bytes(tileBlock8 * nblocks)
+	for g := 0; g+8 <= t.Rows; g += 8 {
+		repack(&wp[0], &t.W[g*t.Stride], t.Stride, nblocks)
+		tile8VNNI(&wp[0], nblocks, &t.X[0], t.XStride, t.Tokens, &sums[0], &t.Out[g], t.OutStride)
+	}
+	if r8 := t.Rows &^ 7; r8 < t.Rows {
+		dotTileRef(t.rest(r8), nblocks, ref)
 	}
 }
 
 func dotTileQ8_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		r8 := t.Rows &^ 7
-		dotTileQ8_0VNNI(t, t.W, t.Stride, r8, nblocks)
-		if r8 < t.Rows {
-			dotTileRef(t.rest(r8), nblocks, DotQ8_0Q8_0)
-		}
+		dotTile0VNNI(t, nblocks, 128, repackQ8_0x8, DotQ8_0Q8_0)
 		return
 	}
 	if t.Tokens > 1 {
@@ -154,6 +224,10 @@ func dotTileQ8_0(t *Tile, nblocks int) {
 }
 
 func dotTileQ5_0(t *Tile, nblocks int) {
+	if hasVNNI && t.tiled(nblocks) {
+		dotTile0VNNI(t, nblocks, 16, repackQ5_0x8, DotQ5_0Q8_0)
+		return
+	}
 	if !t.tiled(nblocks) {
 		dotTile8(dotQ5_0Rows8, t, nblocks, DotQ5_0Q8_0)
 		return
@@ -166,15 +240,18 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 	for r := range r8 {
 		repackQ5_0Blocks(&w[r*stride], &t.W[r*t.Stride], nblocks)
 	}
-	if hasVNNI {
-		dotTileQ8_0VNNI(t, w, stride, r8, nblocks)
-	} else {
-		q8 := *t
-		q8.W, q8.Stride, q8.Rows = w, stride, r8
-		dotTile8(dotQ8_0Rows8NP, &q8, nblocks, DotQ8_0Q8_0)
-	}
+	q8 := *t
+	q8.W, q8.Stride, q8.Rows = w, stride, r8
+	dotTile8(dotQ8_0Rows8NP, &q8, nblocks, DotQ8_0Q8_0)
 	if r8 < t.Rows {
 		dotTileRef(t.rest(r8), nblocks, DotQ5_0Q8_0)
 	}
 }
-func dotTileQ4_0(t *Tile, nblocks int) { dotTile8(dotQ4_0Rows8, t, nblocks, DotQ4_0Q8_0) }
+
+func dotTileQ4_0(t *Tile, nblocks int) {
+	if hasVNNI && t.tiled(nblocks) {
+		dotTile0VNNI(t, nblocks, 8, repackQ4_0x8, DotQ4_0Q8_0)
+		return
+	}
+	dotTile8(dotQ4_0Rows8, t, nblocks, DotQ4_0Q8_0)
+}

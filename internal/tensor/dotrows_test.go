@@ -74,7 +74,7 @@ func TestDotRowsMatchesDot(t *testing.T) {
 
 // reordered holds the types whose DotRows and DotTile kernels may sum
 // floats in another order than Dot.
-var reordered = map[Type]bool{Q4_K: true, Q6_K: true}
+var reordered = map[Type]bool{Q8_0: true, Q4_0: true, Q5_0: true, Q4_K: true, Q6_K: true}
 
 // magnitude returns Σ |w_i·x_i| over the dequantized row and activations:
 // the scale of the float rounding that reordering may change.
