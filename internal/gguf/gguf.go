@@ -64,6 +64,7 @@ type File struct {
 	keys    map[string]int // key -> index in KV
 	names   map[string]int // tensor name -> index in Tensors
 	release func() error   // unmaps the file, if mapped
+	state   *fileState
 }
 
 // KV is one metadata entry.
@@ -133,6 +134,7 @@ func (f *File) Close() error {
 	if f.release == nil {
 		return nil
 	}
+	f.state.closed.Store(true)
 	err := f.release()
 	f.release, f.data = nil, nil
 	if err != nil {

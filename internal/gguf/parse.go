@@ -44,8 +44,9 @@ func (e *formatError) Unwrap() []error {
 type decoder struct {
 	data []byte
 	off  int
-	name string
-	ctx  string // "key", "tensor" or "" for the header
+	name  string
+	state *fileState // shared with the File and its lazy string arrays
+	ctx   string     // "key", "tensor" or "" for the header
 	subj string // the key or tensor name
 }
 
@@ -99,7 +100,7 @@ func (d *decoder) str(what string) (string, error) {
 // as File.Path. Tensor data is not copied: the File refers to data, which
 // must not be modified while the File is in use.
 func Parse(data []byte, name string) (*File, error) {
-	d := &decoder{data: data, name: name}
+	d := &decoder{data: data, name: name, state: new(fileState)}
 	if len(data) < 4 {
 		return nil, d.errorf(nil, "not a GGUF file: only %d bytes", len(data))
 	}
@@ -141,6 +142,7 @@ func Parse(data []byte, name string) (*File, error) {
 		return nil, d.errorf(nil, "tensor count %d is more than the file could hold", nTensors)
 	}
 	f := &File{
+		state: d.state,
 		Path:    name,
 		Version: version,
 		KV:      make([]KV, 0, nKV),
@@ -286,7 +288,11 @@ func (d *decoder) array(t ValueType, n uint64, depth int) (any, error) {
 	count := int(n)
 	switch t {
 	case TypeString:
-		return d.strings(count)
+		a, err := d.strings(count)
+		if err != nil || count >= lazyStrings {
+			return a, err
+		}
+		return a.decode(), nil
 	case TypeArray:
 		out := make([]Value, count)
 		for i := range out {
@@ -337,7 +343,7 @@ func decodeFixed[T any](b []byte, size int, get func([]byte) T) []T {
 // strings reads n strings. It makes one Go string of all of them (with
 // their length prefixes) and slices the elements out of it, so that a
 // vocabulary of hundreds of thousands of tokens costs two allocations.
-func (d *decoder) strings(n int) ([]string, error) {
+func (d *decoder) strings(n int) (*stringArray, error) {
 	start, p := d.off, d.off
 	for i := range n {
 		if len(d.data)-p < 8 {
@@ -351,16 +357,8 @@ func (d *decoder) strings(n int) ([]string, error) {
 		}
 		p += 8 + int(l)
 	}
-	blob := string(d.data[start:p])
-	out := make([]string, n)
-	q := 0
-	for i := range out {
-		l := int(binary.LittleEndian.Uint64(d.data[start+q:]))
-		out[i] = blob[q+8 : q+8+l]
-		q += 8 + l
-	}
 	d.off = p
-	return out, nil
+	return &stringArray{raw: d.data[start:p:p], n: n, state: d.state}, nil
 }
 
 func (d *decoder) readTensors(f *File, n int) error {

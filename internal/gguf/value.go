@@ -82,7 +82,7 @@ type Value struct {
 	valid bool
 	bits  uint64 // integers (signed ones sign-extended), float64 bits, bool 0/1
 	str   string
-	arr   any // []uint8 ... []float64, []bool, []string, or []Value for arrays of arrays
+	arr   any // []uint8 ... []float64, []bool, []string or *stringArray, or []Value for arrays of arrays
 }
 
 // Type returns the value's type; it is meaningless for the zero Value.
@@ -121,6 +121,8 @@ func (v Value) Len() int {
 		return len(a)
 	case []string:
 		return len(a)
+	case *stringArray:
+		return a.n
 	case []Value:
 		return len(a)
 	}
@@ -175,11 +177,17 @@ func (v Value) Str() (string, bool) {
 	return v.str, true
 }
 
-// Strings returns an array of strings. The slice is shared and must not be
-// modified.
+// Strings returns an array of strings. The slice may be shared and must
+// not be modified. A string array read from a file is decoded anew on each
+// call (the file keeps only its bytes), and only while the file is open.
 func (v Value) Strings() ([]string, bool) {
-	a, ok := v.arr.([]string)
-	return a, ok
+	switch a := v.arr.(type) {
+	case []string:
+		return a, true
+	case *stringArray:
+		return a.decode(), true
+	}
+	return nil, false
 }
 
 // Bools returns an array of bools. The slice is shared and must not be
@@ -196,6 +204,9 @@ func (v Value) Array() ([]Value, bool) {
 	}
 	if a, ok := v.arr.([]Value); ok {
 		return a, true
+	}
+	if a, ok := v.arr.(*stringArray); ok {
+		v.arr = a.decode()
 	}
 	n := v.Len()
 	out := make([]Value, n)
@@ -235,6 +246,8 @@ func (v Value) index(i int) Value {
 		}
 	case []string:
 		e.str = a[i]
+	case *stringArray:
+		e.str = a.decode()[i]
 	case []Value:
 		return a[i]
 	}
@@ -372,6 +385,9 @@ func (v Value) Any() any {
 	case TypeString:
 		return v.str
 	case TypeArray:
+		if a, ok := v.arr.(*stringArray); ok {
+			return a.decode()
+		}
 		return v.arr
 	}
 	return nil

@@ -389,6 +389,11 @@ func (e encoder) array(arr any) {
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(len(s)))
 			buf = append(buf, s...)
 		}
+	case *stringArray:
+		for _, s := range a.decode() {
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(len(s)))
+			buf = append(buf, s...)
+		}
 	case []Value:
 		for _, v := range a {
 			e.value(v)

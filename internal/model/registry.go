@@ -52,8 +52,8 @@ func Load(f *gguf.File) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tokens, ok := f.Strings("tokenizer.ggml.tokens"); ok && len(tokens) != c.Vocab {
-		return nil, fmt.Errorf("%w: the vocabulary has %d tokens but the embedding has %d rows", ErrUnsupported, len(tokens), c.Vocab)
+	if tokens, ok := f.Lookup("tokenizer.ggml.tokens"); ok && tokens.Len() != c.Vocab {
+		return nil, fmt.Errorf("%w: the vocabulary has %d tokens but the embedding has %d rows", ErrUnsupported, tokens.Len(), c.Vocab)
 	}
 	d, err := b(NewLoader(f), c)
 	if err != nil {
