@@ -42,12 +42,12 @@ func (e *formatError) Unwrap() []error {
 // decoder reads the header of a GGUF file, keeping track of what it is
 // reading (ctx) so that errors can say so.
 type decoder struct {
-	data []byte
-	off  int
+	data  []byte
+	off   int
 	name  string
 	state *fileState // shared with the File and its lazy string arrays
 	ctx   string     // "key", "tensor" or "" for the header
-	subj string // the key or tensor name
+	subj  string     // the key or tensor name
 }
 
 func (d *decoder) errorf(kind error, format string, args ...any) error {
@@ -142,7 +142,7 @@ func Parse(data []byte, name string) (*File, error) {
 		return nil, d.errorf(nil, "tensor count %d is more than the file could hold", nTensors)
 	}
 	f := &File{
-		state: d.state,
+		state:   d.state,
 		Path:    name,
 		Version: version,
 		KV:      make([]KV, 0, nKV),
