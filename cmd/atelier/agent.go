@@ -20,7 +20,6 @@ import (
 	"github.com/atelier-dev/atelier/internal/agent/openai"
 	"github.com/atelier-dev/atelier/internal/chat"
 	"github.com/atelier-dev/atelier/internal/engine"
-	"github.com/atelier-dev/atelier/internal/models"
 	"github.com/atelier-dev/atelier/internal/session"
 	"github.com/atelier-dev/atelier/internal/tools"
 )
@@ -167,17 +166,8 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 		}
 		return oc, f.remoteModel, func() {}, nil
 	case f.model != "":
-		path := f.model
-		if dir, err := models.DefaultDir(); err == nil {
-			st := &models.Store{Dir: dir}
-			if p, err := st.Resolve(f.model); err == nil {
-				path = p
-			}
-		}
-		if _, err := os.Stat(path); err != nil {
-			return nil, "", nil, fmt.Errorf("--model %s: no such installed model or file; see `atelier models`, or download it with `atelier pull`", f.model)
-		}
-		if err := checkFits(path, f.ctxLen); err != nil {
+		path, err := loadablePath(nil, f.model, f.ctxLen)
+		if err != nil {
 			return nil, "", nil, err
 		}
 		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})

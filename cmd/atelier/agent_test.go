@@ -151,7 +151,7 @@ func TestHeadlessFailures(t *testing.T) {
 		want string
 	}{
 		{[]string{"-p", "x"}, "atelier pull"},
-		{[]string{"-p", "x", "--model", "/nonexistent.gguf"}, "no such installed model or file"},
+		{[]string{"-p", "x", "--model", "/nonexistent.gguf"}, "there is no file /nonexistent.gguf and no installed model of that name"},
 		{[]string{"-p", "x", "--base-url", "localhost:1", "--remote-model", "m"}, "is not an http(s) URL"},
 		{[]string{"-p", "x", "--base-url", url}, "--remote-model"},
 		{[]string{"-p", "x", "--output-format", "yaml"}, "want text, json or stream-json"},

@@ -57,7 +57,7 @@ func cmdRun(args []string, s stdio) error {
 		p.Seed = uint64(time.Now().UnixNano())
 	}
 
-	path, err := loadablePath(*modelPath, *ctxLen)
+	path, err := loadablePath(nil, *modelPath, *ctxLen)
 	if err != nil {
 		return err
 	}
@@ -122,12 +122,17 @@ func readGrammar(gbnfFile, schemaFile string) (*grammar.Grammar, error) {
 	return nil, nil
 }
 
-// loadablePath resolves a model name or path (see models.Resolve) and
-// checks that the model fits this machine's memory at the context it will
-// be loaded with, so a model too large is refused with a sentence instead
-// of swapping the machine to a halt.
-func loadablePath(nameOrPath string, ctxLen int) (string, error) {
-	path, err := models.Resolve(nameOrPath)
+// loadablePath resolves a model name or path against store (nil: the
+// default store; see models.Store.Resolve) and checks that the model fits
+// this machine's memory at the context it will be loaded with, so a model
+// too large is refused with a sentence instead of swapping the machine to
+// a halt. `atelier run`, the agent and the terminal UI all load through it.
+func loadablePath(store *models.Store, nameOrPath string, ctxLen int) (string, error) {
+	resolve := models.Resolve
+	if store != nil {
+		resolve = store.Resolve
+	}
+	path, err := resolve(nameOrPath)
 	if err != nil {
 		return "", err
 	}

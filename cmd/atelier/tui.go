@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,14 +100,8 @@ func newestModel(store *models.Store) (models.Entry, bool) {
 // loadLocal loads an installed model (or a GGUF path) in process.
 func loadLocal(store *models.Store, f agentFlags) tui.LoadFunc {
 	return func(ctx context.Context, name string, progress func(done, total int64)) (tui.Loaded, error) {
-		path := name
-		if p, err := store.Resolve(name); err == nil {
-			path = p
-		}
-		if _, err := os.Stat(path); err != nil {
-			return tui.Loaded{}, fmt.Errorf("model %s: no such installed model or file; /models lists them, /pull downloads one", name)
-		}
-		if err := checkFits(path, f.ctxLen); err != nil {
+		path, err := loadablePath(store, name, f.ctxLen)
+		if err != nil {
 			return tui.Loaded{}, err
 		}
 		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
