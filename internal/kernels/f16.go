@@ -4,9 +4,8 @@ import "math"
 
 // The plain float rows: F32 (4 bytes), F16 and BF16 (2 bytes) per element,
 // little-endian. ggml's CPU backend converts activations to the weight's
-// type for these (F16 weights meet F16 activations), multiplies pairs in
-// float32 and accumulates in float64 (ggml_vec_dot_f16 and _bf16, scalar
-// form).
+// type for these (F16 weights meet F16 activations); each dot function
+// says in which order it sums.
 
 // DequantizeF32 decodes len(dst) float32 values from src.
 func DequantizeF32(dst []float32, src []byte) {
@@ -79,8 +78,29 @@ func hsum8h(a [8]float32) float32 {
 	return (h0 + h1) + (h2 + h3)
 }
 
-// fmaf is a fused multiply-add in float32: a*b+c rounded once.
-func fmaf(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }
+// fmaf is a fused multiply-add in float32: a*b+c rounded once, as the
+// hardware's VFMADD...PS computes it. The product of two float32 is exact
+// in float64; the sum is rounded to odd in float64 (the round-to-nearest
+// sum moved one ulp towards the exact value when that is inexact and even),
+// so that rounding it to float32 gives the correctly rounded result where
+// math.FMA's float64 result would sometimes round twice.
+func fmaf(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b))
+	cc := float64(c)
+	s := float64(p + cc)
+	// TwoSum: e is the exact error of s.
+	bv := float64(s - p)
+	e := float64(float64(p-float64(s-bv)) + float64(cc-bv))
+	if bits := math.Float64bits(s); e != 0 && bits&1 == 0 && !math.IsInf(s, 0) {
+		if (e > 0) == (s > 0) {
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
+	}
+	return float32(s)
+}
 
 // hsum8 adds eight lanes as AVX code does: the high half to the low half,
 // then pairs.
@@ -105,15 +125,67 @@ func QuantizeF16(dst []byte, src []float32) {
 	}
 }
 
-// DotF16F16 returns the dot product of n binary16 values w and x.
+// DotF16F16 returns the dot product of n binary16 values w and x, summed
+// as ggml_vec_dot_f16 in llama.cpp's AVX2 build (attention scores over an
+// F16 cache, F16 weights against one token): over the largest multiple of
+// 32 elements, four 8-lane float32 accumulators of fused multiply-adds
+// (products of halves are exact in float32, so each is one rounded
+// addition), reduced as GGML_F32x8_REDUCE (hsum8h); then the remaining
+// products added in float64, the result rounded to float32.
 func DotF16F16(w, x []byte, n int) float32 {
 	w = w[:2*n]
 	x = x[:2*n]
-	var s float64
-	for i := 0; i < 2*n; i += 2 {
+	np := n &^ 31
+	var head float32
+	if np > 0 {
+		head = dotF16Head(w, x, np)
+	}
+	return dotF16Tail(head, w, x, np, n)
+}
+
+// dotF16Tail adds the products of elements np..n-1 to head in float64.
+func dotF16Tail(head float32, w, x []byte, np, n int) float32 {
+	s := float64(head)
+	for i := 2 * np; i < 2*n; i += 2 {
 		s += float64(F16ToF32(le16(w, i)) * F16ToF32(le16(x, i)))
 	}
 	return float32(s)
+}
+
+// dotF16Head is the float32 part of DotF16F16 over np elements, np a
+// multiple of 32.
+func dotF16Head(w, x []byte, np int) float32 {
+	var acc [4][8]float32
+	for i := 0; i < 2*np; i += 64 {
+		for k := range acc {
+			for j := range acc[k] {
+				o := i + 16*k + 2*j
+				acc[k][j] = fmaf(F16ToF32(le16(w, o)), F16ToF32(le16(x, o)), acc[k][j])
+			}
+		}
+	}
+	for j := range 8 {
+		acc[0][j] += acc[2][j]
+		acc[1][j] += acc[3][j]
+		acc[0][j] += acc[1][j]
+	}
+	return hsum8h(acc[0])
+}
+
+// DotF16F16Batch returns the dot product of n binary16 values, n a
+// multiple of 8, summed as llama.cpp's AVX2 tinyBLAS matrix product does
+// for F16 weights against a batch of two or more tokens (converted to F16):
+// eight lanes of fused multiply-adds, then hsum8.
+func DotF16F16Batch(w, x []byte, n int) float32 {
+	w = w[:2*n]
+	x = x[:2*n]
+	var acc [8]float32
+	for l := 0; l < 2*n; l += 16 {
+		for j := range acc {
+			acc[j] = fmaf(F16ToF32(le16(w, l+2*j)), F16ToF32(le16(x, l+2*j)), acc[j])
+		}
+	}
+	return hsum8(acc)
 }
 
 // DequantizeBF16 decodes len(dst) bfloat16 values from src.

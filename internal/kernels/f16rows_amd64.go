@@ -2,15 +2,16 @@
 
 package kernels
 
-// dotF16Rows4 computes four rows of halves at stride bytes against the
-// halves x, n a multiple of 8:
+// dotF16Heads computes the float32 part of DotF16F16 (dotF16Head) for
+// an even number of rows of halves at stride bytes against the halves x,
+// np a positive multiple of 32:
 //
-//	for r := range 4 {
-//		out[r] = DotF16F16(w[r*stride:], x, n)
+//	for r := range rows {
+//		out[r] = dotF16Head(w[r*stride:], x, np)
 //	}
 //
 //go:noescape
-func dotF16Rows4(w *byte, stride int, x *byte, n int, out *float32)
+func dotF16Heads(w *byte, stride int, x *byte, np int, out *float32, rows int)
 
 // f16AXPY updates n halves of acc (n a multiple of 8):
 //
@@ -31,10 +32,17 @@ func f16AXPY(acc *uint16, v *uint16, s float32, n int)
 func f16Scale(acc *uint16, s float32, n int)
 
 func dotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
+	np := n &^ 31
 	r := 0
-	if hasAVX2 && n > 0 && n%8 == 0 {
-		for ; r+4 <= len(out); r += 4 {
-			dotF16Rows4(&w[r*stride], stride, &x[0], n, &out[r])
+	if hasAVX2 && np > 0 {
+		r = len(out) &^ 1
+		if r > 0 {
+			dotF16Heads(&w[0], stride, &x[0], np, &out[0], r)
+		}
+		if np < n {
+			for i := range r {
+				out[i] = dotF16Tail(out[i], w[i*stride:], x, np, n)
+			}
 		}
 	}
 	for ; r < len(out); r++ {

@@ -2,79 +2,74 @@
 
 #include "textflag.h"
 
-// F16 kernels for attention over an F16 cache, for AVX2 with F16C. Products
-// of halves are exact in float32; the sums, the fused multiply-adds and the
-// roundings follow the reference (float64 accumulation, float64 FMA, then
-// float32, then half) so the results are identical.
+// F16 kernels for attention over an F16 cache (and F16 weights against one
+// token), for AVX2 with F16C and FMA, in the float order of llama.cpp's
+// AVX2 build so that the results are identical to the Go references.
 
-// PRODUCTS8 loads eight halves of each of four rows at offset off, widens
-// them and multiplies by the query in Y15, then transposes so that Y0..Y3
-// hold elements (0,4), (1,5), (2,6), (3,7) of the four rows: lane r of the
-// low half is element e of row r, of the high half element e+4.
-#define PRODUCTS8(off) \
-	VCVTPH2PS off(SI), Y0; \
-	VCVTPH2PS off(R8), Y1; \
-	VCVTPH2PS off(R9), Y2; \
-	VCVTPH2PS off(R10), Y3; \
-	VMULPS    Y15, Y0, Y0; \
-	VMULPS    Y15, Y1, Y1; \
-	VMULPS    Y15, Y2, Y2; \
-	VMULPS    Y15, Y3, Y3; \
-	VUNPCKLPS Y1, Y0, Y4; \
-	VUNPCKHPS Y1, Y0, Y5; \
-	VUNPCKLPS Y3, Y2, Y6; \
-	VUNPCKHPS Y3, Y2, Y7; \
-	VSHUFPS   $0x44, Y6, Y4, Y0; \
-	VSHUFPS   $0xEE, Y6, Y4, Y1; \
-	VSHUFPS   $0x44, Y7, Y5, Y2; \
-	VSHUFPS   $0xEE, Y7, Y5, Y3
+// ROWHEAD accumulates 32 halves of the row at R into the four accumulators
+// a0..a3 (the query's 32 widened halves are in Y8..Y11).
+#define ROWHEAD(R, a0, a1, a2, a3) \
+	VCVTPH2PS   (R)(BX*1), Y12; \
+	VCVTPH2PS   16(R)(BX*1), Y13; \
+	VFMADD231PS Y8, Y12, a0; \
+	VFMADD231PS Y9, Y13, a1; \
+	VCVTPH2PS   32(R)(BX*1), Y12; \
+	VCVTPH2PS   48(R)(BX*1), Y13; \
+	VFMADD231PS Y10, Y12, a2; \
+	VFMADD231PS Y11, Y13, a3
 
-// ADD4 adds the low four float32 lanes of X, as float64, to the sums Y14.
-#define ADD4(x) \
-	VCVTPS2PD x, Y8; \
-	VADDPD    Y8, Y14, Y14
+// REDUCE adds a0..a3 as GGML_F32x8_REDUCE does (a0+a2, a1+a3, then those
+// two, then the high half onto the low half and two horizontal adds) and
+// stores the float32 at dst.
+#define REDUCE(a0, a1, a2, a3, x0, x1, dst) \
+	VADDPS       a2, a0, a0; \
+	VADDPS       a3, a1, a1; \
+	VADDPS       a1, a0, a0; \
+	VEXTRACTF128 $1, a0, x1; \
+	VADDPS       x1, x0, x0; \
+	VHADDPS      x0, x0, x0; \
+	VHADDPS      x0, x0, x0; \
+	VMOVSS       x0, dst
 
-// func dotF16Rows4(w *byte, stride int, x *byte, n int, out *float32)
-TEXT ·dotF16Rows4(SB), NOSPLIT, $0-40
-	MOVQ   w+0(FP), SI
-	MOVQ   stride+8(FP), AX
-	MOVQ   x+16(FP), DI
-	MOVQ   n+24(FP), CX
-	MOVQ   out+32(FP), DX
+// func dotF16Heads(w *byte, stride int, x *byte, np int, out *float32, rows int)
+TEXT ·dotF16Heads(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ stride+8(FP), AX
+	MOVQ x+16(FP), DI
+	MOVQ np+24(FP), CX
+	MOVQ out+32(FP), DX
+	MOVQ rows+40(FP), R11
+	SHLQ $1, CX
+
+headrows:
 	LEAQ   (SI)(AX*1), R8
-	LEAQ   (R8)(AX*1), R9
-	LEAQ   (R9)(AX*1), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
 	XORQ   BX, BX
-	VXORPD Y14, Y14, Y14
-	SHRQ   $3, CX
-	JZ     f16done
 
-f16loop:
-	VCVTPH2PS (DI)(BX*1), Y15
-	PRODUCTS8(0)
-	ADD4(X0)
-	ADD4(X1)
-	ADD4(X2)
-	ADD4(X3)
-	VEXTRACTF128 $1, Y0, X0
-	VEXTRACTF128 $1, Y1, X1
-	VEXTRACTF128 $1, Y2, X2
-	VEXTRACTF128 $1, Y3, X3
-	ADD4(X0)
-	ADD4(X1)
-	ADD4(X2)
-	ADD4(X3)
-	ADDQ $16, SI
-	ADDQ $16, R8
-	ADDQ $16, R9
-	ADDQ $16, R10
-	ADDQ $16, BX
-	DECQ CX
-	JNZ  f16loop
+headloop:
+	VCVTPH2PS (DI)(BX*1), Y8
+	VCVTPH2PS 16(DI)(BX*1), Y9
+	VCVTPH2PS 32(DI)(BX*1), Y10
+	VCVTPH2PS 48(DI)(BX*1), Y11
+	ROWHEAD(SI, Y0, Y1, Y2, Y3)
+	ROWHEAD(R8, Y4, Y5, Y6, Y7)
+	ADDQ      $64, BX
+	CMPQ      BX, CX
+	JLT       headloop
 
-f16done:
-	VCVTPD2PSY Y14, X14
-	VMOVUPS    X14, (DX)
+	REDUCE(Y0, Y1, Y2, Y3, X0, X1, (DX))
+	REDUCE(Y4, Y5, Y6, Y7, X4, X5, 4(DX))
+	LEAQ (SI)(AX*2), SI
+	ADDQ $8, DX
+	SUBQ $2, R11
+	JNZ  headrows
 	VZEROUPPER
 	RET
 
@@ -82,31 +77,20 @@ f16done:
 TEXT ·f16AXPY(SB), NOSPLIT, $0-32
 	MOVQ         acc+0(FP), DI
 	MOVQ         v+8(FP), SI
-	VBROADCASTSS s+16(FP), X15
-	VCVTPS2PD    X15, Y15
+	VBROADCASTSS s+16(FP), Y15
 	MOVQ         n+24(FP), CX
 	SHRQ         $3, CX
 	JZ           axpydone
 
 axpyloop:
-	VCVTPH2PS    (SI), Y0
-	VCVTPH2PS    (DI), Y1
-	VCVTPS2PD    X0, Y2
-	VCVTPS2PD    X1, Y3
-	VEXTRACTF128 $1, Y0, X0
-	VEXTRACTF128 $1, Y1, X1
-	VCVTPS2PD    X0, Y4
-	VCVTPS2PD    X1, Y5
-	VFMADD231PD  Y15, Y2, Y3
-	VFMADD231PD  Y15, Y4, Y5
-	VCVTPD2PSY   Y3, X3
-	VCVTPD2PSY   Y5, X5
-	VINSERTF128  $1, X5, Y3, Y3
-	VCVTPS2PH    $0, Y3, (DI)
-	ADDQ         $16, SI
-	ADDQ         $16, DI
-	DECQ         CX
-	JNZ          axpyloop
+	VCVTPH2PS   (SI), Y0
+	VCVTPH2PS   (DI), Y1
+	VFMADD231PS Y15, Y0, Y1
+	VCVTPS2PH   $0, Y1, (DI)
+	ADDQ        $16, SI
+	ADDQ        $16, DI
+	DECQ        CX
+	JNZ         axpyloop
 
 axpydone:
 	VZEROUPPER

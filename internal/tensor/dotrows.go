@@ -41,9 +41,10 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 // DotType(t)) xStride bytes apart. The results equal Dot's bit for bit;
 // the common types run kernels that keep the weights in the cache while the
 // tokens pass; scratch (may be nil) is memory they may use, one per
-// goroutine. F32 weights against two or more tokens are the exception:
-// they are summed as llama.cpp sums a batch (kernels.DotF32F32Batch) when
-// n is a multiple of 8. It panics on sizes that do not fit.
+// goroutine. F32 and F16 weights against two or more tokens are the
+// exception: they are summed as llama.cpp's tinyBLAS sums a batch
+// (kernels.DotF32F32Batch, kernels.DotF16F16Batch) when n is a multiple of
+// 8. It panics on sizes that do not fit.
 func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows int, x []byte, xStride, tokens int, scratch *kernels.TileScratch) {
 	rowBytes(t, n)
 	tile := kernels.Tile{Out: out, OutStride: outStride, W: w, Stride: stride, Rows: rows, X: x, XStride: xStride, Tokens: tokens, Scratch: scratch}
@@ -58,6 +59,20 @@ func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows
 		kernels.DotTileQ4K(&tile, n/kernels.QK_K)
 	case Q6_K:
 		kernels.DotTileQ6K(&tile, n/kernels.QK_K)
+	case F16:
+		if tokens > 1 && n%8 == 0 {
+			// Likewise for F16 weights (the activations rounded to F16).
+			for i := range tokens {
+				for r := range rows {
+					out[i*outStride+r] = kernels.DotF16F16Batch(w[r*stride:r*stride+2*n], x[i*xStride:i*xStride+2*n], n)
+				}
+			}
+			return
+		}
+		xb := rowBytes(F16, n)
+		for i := range tokens {
+			kernels.DotRowsF16(out[i*outStride:i*outStride+rows], w[:(rows-1)*stride+xb], stride, x[i*xStride:i*xStride+xb], n)
+		}
 	case F32:
 		if tokens > 1 && n%8 == 0 {
 			// llama.cpp multiplies a batch of F32 activations with its

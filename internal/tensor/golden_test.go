@@ -249,6 +249,12 @@ func TestMatchesLlamaCpp(t *testing.T) {
 				if d := math.Abs(float64(got) - float64(want)); d > 1e-5*math.Abs(float64(want))+1e-12 {
 					t.Errorf("Dot = %g, llama.cpp's generic kernel %g", got, want)
 				}
+			} else if typ == F16 {
+				// kernels.DotF16F16 sums in the order of llama.cpp's AVX2
+				// build (ggml_vec_dot_f16 with F16C): bit for bit that.
+				if avx2 := math.Float32frombits(uint32(c.u64(t, "dot_avx2"))); math.Float32bits(got) != math.Float32bits(avx2) {
+					t.Errorf("Dot = %g (%#08x), llama.cpp's AVX2 kernel %g (%#08x)", got, math.Float32bits(got), avx2, math.Float32bits(avx2))
+				}
 			} else if math.Float32bits(got) != math.Float32bits(want) {
 				t.Errorf("Dot = %g (%#08x), llama.cpp's generic kernel %g (%#08x)", got, math.Float32bits(got), want, math.Float32bits(want))
 			}
