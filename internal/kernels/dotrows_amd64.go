@@ -13,32 +13,60 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 var hasVNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI
 
 // dotQ8_0Rows8 computes eight rows of Q8_0 weights at stride bytes against
-// the Q8_0 activations x:
+// the Q8_0 activations x in llama.cpp's order: exact int32 sums of four
+// products per lane, one fused multiply-add per block and lane, the lanes
+// added at the end (q8(wb, j) = int8(wb[2+j])):
 //
 //	for r := range 8 {
-//		out[r] = DotQ8_0Q8_0(w[r*stride:], x, nblocks)
+//		var acc [8]float32
+//		for b := range nblocks {
+//			wb, xb := w[r*stride+b*BlockQ8_0:], x[b*BlockQ8_0:]
+//			s := f16at(wb, 0) * f16at(xb, 0)
+//			for l := range 8 {
+//				var isum int32
+//				for j := 4 * l; j < 4*l+4; j++ {
+//					isum += q8(wb, j) * int32(int8(xb[2+j]))
+//				}
+//				acc[l] = fma(float32(isum), s, acc[l])
+//			}
+//		}
+//		out[r] = ((acc[0]+acc[1])+(acc[2]+acc[3])) + ((acc[4]+acc[5])+(acc[6]+acc[7]))
 //	}
 //
 //go:noescape
 func dotQ8_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 
-// dotQ5_0Rows8 computes eight rows of Q5_0 weights against Q8_0 activations:
-//
-//	for r := range 8 {
-//		out[r] = DotQ5_0Q8_0(w[r*stride:], x, nblocks)
-//	}
+// dotQ5_0Rows8 computes eight rows of Q5_0 weights against Q8_0 activations
+// as dotQ8_0Rows8 does, blocks being BlockQ5_0 bytes and the quants
+// q5(wb, j) = (nibble j of wb[6:22] | (qh>>j&1)<<4) − 16, nibble j being
+// the low nibble of byte j for j < 16 and the high nibble of byte j−16
+// after.
 //
 //go:noescape
 func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 
-// dotQ4_0Rows8 computes eight rows of Q4_0 weights against Q8_0 activations:
-//
-//	for r := range 8 {
-//		out[r] = DotQ4_0Q8_0(w[r*stride:], x, nblocks)
-//	}
+// dotQ4_0Rows8 computes eight rows of Q4_0 weights against Q8_0 activations
+// as dotQ8_0Rows8 does, blocks being BlockQ4_0 bytes and the quants
+// q4(wb, j) = (nibble j of wb[2:18]) − 8.
 //
 //go:noescape
 func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ8_0Rows8VNNI is dotQ8_0Rows8 for AVX-512 VNNI: the quants plus 128
+// as unsigned bytes, one VPDPBUSD per row and block.
+//
+//go:noescape
+func dotQ8_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ5_0Rows8VNNI is dotQ5_0Rows8 for AVX-512 VNNI.
+//
+//go:noescape
+func dotQ5_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ4_0Rows8VNNI is dotQ4_0Rows8 for AVX-512 VNNI.
+//
+//go:noescape
+func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 
 // dotQ8_0Rows8NP is dotQ8_0Rows8 without prefetching the next rows, for
 // weights already in the cache (a prompt's tile after its first token).
@@ -59,16 +87,30 @@ func dotRows8(k rows8, out []float32, w []byte, stride int, x []byte, nblocks in
 	dotRowsRef(out, r, w, stride, x, nblocks, dot)
 }
 
+// The generation kernels: VNNI where the CPU has it, else AVX2.
+var (
+	rows8Q8_0 = pick(dotQ8_0Rows8VNNI, dotQ8_0Rows8)
+	rows8Q5_0 = pick(dotQ5_0Rows8VNNI, dotQ5_0Rows8)
+	rows8Q4_0 = pick(dotQ4_0Rows8VNNI, dotQ4_0Rows8)
+)
+
+func pick(vnni, avx2 rows8) rows8 {
+	if hasVNNI {
+		return vnni
+	}
+	return avx2
+}
+
 func dotRowsQ8_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
-	dotRows8(dotQ8_0Rows8, out, w, stride, x, nblocks, DotQ8_0Q8_0)
+	dotRows8(rows8Q8_0, out, w, stride, x, nblocks, DotQ8_0Q8_0)
 }
 
 func dotRowsQ5_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
-	dotRows8(dotQ5_0Rows8, out, w, stride, x, nblocks, DotQ5_0Q8_0)
+	dotRows8(rows8Q5_0, out, w, stride, x, nblocks, DotQ5_0Q8_0)
 }
 
 func dotRowsQ4_0(out []float32, w []byte, stride int, x []byte, nblocks int) {
-	dotRows8(dotQ4_0Rows8, out, w, stride, x, nblocks, DotQ4_0Q8_0)
+	dotRows8(rows8Q4_0, out, w, stride, x, nblocks, DotQ4_0Q8_0)
 }
 
 // dotTile8 computes a tile eight rows at a time with k, token by token,
@@ -220,7 +262,7 @@ func dotTileQ8_0(t *Tile, nblocks int) {
 		dotTile8(dotQ8_0Rows8NP, t, nblocks, DotQ8_0Q8_0)
 		return
 	}
-	dotTile8(dotQ8_0Rows8, t, nblocks, DotQ8_0Q8_0)
+	dotTile8(rows8Q8_0, t, nblocks, DotQ8_0Q8_0)
 }
 
 func dotTileQ5_0(t *Tile, nblocks int) {
@@ -229,7 +271,7 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 		return
 	}
 	if !t.tiled(nblocks) {
-		dotTile8(dotQ5_0Rows8, t, nblocks, DotQ5_0Q8_0)
+		dotTile8(rows8Q5_0, t, nblocks, DotQ5_0Q8_0)
 		return
 	}
 	// For a prompt, decode the rows once to Q8_0 (the same arithmetic)
@@ -253,5 +295,5 @@ func dotTileQ4_0(t *Tile, nblocks int) {
 		dotTile0VNNI(t, nblocks, 8, repackQ4_0x8, DotQ4_0Q8_0)
 		return
 	}
-	dotTile8(dotQ4_0Rows8, t, nblocks, DotQ4_0Q8_0)
+	dotTile8(rows8Q4_0, t, nblocks, DotQ4_0Q8_0)
 }

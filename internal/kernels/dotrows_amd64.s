@@ -3,10 +3,12 @@
 #include "textflag.h"
 
 // Multi-row dot products of the 32-element quantized types with Q8_0
-// activations, for AVX2 with F16C. Each call computes eight rows (one per
-// float lane) against one activation row. The integer sum of each block is
-// exact; each row's float sum is accumulated block by block in its own lane
-// with a multiply then an add (no fusing), the order of the reference.
+// activations, for AVX2 with FMA and F16C, and for AVX-512 VNNI. Each call
+// computes eight rows against one activation row. The integer sum of each
+// block is exact, in eight int32 lanes; each row keeps a float vector
+// accumulator to which every block adds its eight lanes, converted, with
+// one fused multiply-add by dw·dx (llama.cpp's order). The lanes of each
+// row are added only at the end.
 
 DATA q5shuf<>+0(SB)/8, $0x0000000000000000
 DATA q5shuf<>+8(SB)/8, $0x0101010101010101
@@ -31,6 +33,12 @@ DATA bytes0F<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA bytes0F<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA bytes0F<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
 GLOBL bytes0F<>(SB), RODATA|NOPTR, $32
+
+DATA bytes80<>+0(SB)/8, $0x8080808080808080
+DATA bytes80<>+8(SB)/8, $0x8080808080808080
+DATA bytes80<>+16(SB)/8, $0x8080808080808080
+DATA bytes80<>+24(SB)/8, $0x8080808080808080
+GLOBL bytes80<>(SB), RODATA|NOPTR, $32
 
 DATA bytes08<>+0(SB)/8, $0x0808080808080808
 DATA bytes08<>+8(SB)/8, $0x0808080808080808
@@ -57,91 +65,105 @@ DATA words1<>+24(SB)/8, $0x0001000100010001
 GLOBL words1<>(SB), RODATA|NOPTR, $32
 
 // SIGNED8 multiplies the signed bytes in Y8 by the activation bytes in Y15
-// and leaves eight int32 partial sums in dst (|w|·sign(x, w), then pairs).
-#define SIGNED8(dst) \
+// and leaves eight int32 partial sums in Y8 (|w|·sign(x, w), then pairs).
+#define SIGNED8 \
 	VPSIGNB    Y8, Y15, Y9; \
 	VPABSB     Y8, Y8; \
 	VPMADDUBSW Y9, Y8, Y8; \
-	VPMADDWD   Y13, Y8, dst
+	VPMADDWD   Y13, Y8, Y8
 
-#define ROWQ8_0(p, dst) \
+#define ROWQ8_0(p) \
 	VMOVDQU 2(p), Y8; \
-	SIGNED8(dst)
+	SIGNED8
 
 // UNSIGNED8 multiplies the unsigned quants in Y8 (q, without the offset
 // o) by the activation bytes in Y15 and leaves eight int32 partial sums of
-// (q−o)·x in dst: Y10 holds the pair sums of o·x (see XCORR), taken out in
+// (q−o)·x in Y8: Y10 holds the pair sums of o·x (see XCORR), taken out in
 // int16 before the pairs are added.
-#define UNSIGNED8(dst) \
+#define UNSIGNED8 \
 	VPMADDUBSW Y15, Y8, Y8; \
 	VPSUBW     Y10, Y8, Y8; \
-	VPMADDWD   Y13, Y8, dst
+	VPMADDWD   Y13, Y8, Y8
 
-// XCORR sets Y10 to the pair sums of o·x for the offset bytes at c (Y10 is
-// free until SCALES).
+// XCORR sets Y10 to the pair sums of o·x for the offset bytes at c.
 #define XCORR(c) \
 	VMOVDQU    c<>(SB), Y10; \
 	VPMADDUBSW Y15, Y10, Y10
 
-// ROWQ5_0 decodes a Q5_0 block (d, qh, qs) to unsigned bytes q in 0..31.
-#define ROWQ5_0(p, dst) \
-	VMOVDQU      6(p), X8; \
-	VPSRLW       $4, X8, X9; \
-	VINSERTI128  $1, X9, Y8, Y8; \
-	VPAND        Y11, Y8, Y8; \
+// NIBBLES loads the 16 bytes at a into Y8 as 32 nibbles: low nibbles in
+// bytes 0..15, high nibbles in bytes 16..31 (Y11 holds 0x0f bytes).
+#define NIBBLES(a) \
+	VMOVDQU     a, X8; \
+	VPSRLW      $4, X8, X9; \
+	VINSERTI128 $1, X9, Y8, Y8; \
+	VPAND       Y11, Y8, Y8
+
+// Q5HIGH adds the fifth bits of the Q5_0 block at p (qh) to the nibbles in
+// Y8, as 16.
+#define Q5HIGH(p) \
 	VPBROADCASTD 2(p), Y9; \
 	VPSHUFB      q5shuf<>(SB), Y9, Y9; \
 	VPOR         q5bits<>(SB), Y9, Y9; \
 	VPCMPEQB     allOnes<>(SB), Y9, Y9; \
 	VPAND        bytes10<>(SB), Y9, Y9; \
-	VPOR         Y9, Y8, Y8; \
-	UNSIGNED8(dst)
+	VPOR         Y9, Y8, Y8
+
+// ROWQ5_0 decodes a Q5_0 block (d, qh, qs) to unsigned bytes q in 0..31.
+#define ROWQ5_0(p) \
+	NIBBLES(6(p)); \
+	Q5HIGH(p); \
+	UNSIGNED8
 
 // ROWQ4_0 decodes a Q4_0 block (d, qs) to unsigned bytes q in 0..15.
-#define ROWQ4_0(p, dst) \
-	VMOVDQU     2(p), X8; \
-	VPSRLW      $4, X8, X9; \
-	VINSERTI128 $1, X9, Y8, Y8; \
-	VPAND       Y11, Y8, Y8; \
-	UNSIGNED8(dst)
+#define ROWQ4_0(p) \
+	NIBBLES(2(p)); \
+	UNSIGNED8
 
-// HSUM8 adds the eight int32 lanes of each of Y0..Y7 into lane r of Y1 as
-// float32, and converts the eight row scales (halves in X10) into Y10.
-#define HSUM8 \
-	VPHADDD    Y1, Y0, Y0; \
-	VPHADDD    Y3, Y2, Y2; \
-	VPHADDD    Y5, Y4, Y4; \
-	VPHADDD    Y7, Y6, Y6; \
-	VPHADDD    Y2, Y0, Y0; \
-	VPHADDD    Y6, Y4, Y4; \
-	VPERM2I128 $0x20, Y4, Y0, Y1; \
-	VPERM2I128 $0x31, Y4, Y0, Y2; \
-	VPADDD     Y2, Y1, Y1; \
-	VCVTDQ2PS  Y1, Y1; \
-	VCVTPH2PS  X10, Y10
+// FMAROW adds row r's int32 lanes in Y8, converted, times its scale
+// product (the float32 at 4r(SP)) to its accumulator acc.
+#define FMAROW(r, acc) \
+	VCVTDQ2PS    Y8, Y8; \
+	VBROADCASTSS 4*r(SP), Y9; \
+	VFMADD231PS  Y9, Y8, acc
 
-// ACC_DD adds sum·(dw·dx) to the accumulator Y12.
-#define ACC_DD \
-	VMULPS Y14, Y10, Y10; \
-	VMULPS Y10, Y1, Y1; \
-	VADDPS Y1, Y12, Y12
-
-// ACC_SEQ adds (sum·dw)·dx to the accumulator Y12.
-#define ACC_SEQ \
-	VMULPS Y10, Y1, Y1; \
-	VMULPS Y14, Y1, Y1; \
-	VADDPS Y1, Y12, Y12
-
-// SCALES gathers the eight rows' block scales (halves at offset 0).
+// SCALES writes the eight rows' scale products dw·dx (dw halves at offset
+// 0 of each row's block, dx broadcast in Y14) to 0(SP).
 #define SCALES \
-	VPINSRW $0, (SI), X10, X10; \
-	VPINSRW $1, (R8), X10, X10; \
-	VPINSRW $2, (R9), X10, X10; \
-	VPINSRW $3, (R10), X10, X10; \
-	VPINSRW $4, (R11), X10, X10; \
-	VPINSRW $5, (R12), X10, X10; \
-	VPINSRW $6, (R13), X10, X10; \
-	VPINSRW $7, (BX), X10, X10
+	VPINSRW   $0, (SI), X12, X12; \
+	VPINSRW   $1, (R8), X12, X12; \
+	VPINSRW   $2, (R9), X12, X12; \
+	VPINSRW   $3, (R10), X12, X12; \
+	VPINSRW   $4, (R11), X12, X12; \
+	VPINSRW   $5, (R12), X12, X12; \
+	VPINSRW   $6, (R13), X12, X12; \
+	VPINSRW   $7, (BX), X12, X12; \
+	VCVTPH2PS X12, Y12; \
+	VMULPS    Y14, Y12, Y12; \
+	VMOVUPS   Y12, (SP)
+
+// HSUMF adds the eight float lanes of each accumulator Y0..Y7 into lane r
+// of Y1 and stores it to out.
+#define HSUMF \
+	VHADDPS    Y1, Y0, Y0; \
+	VHADDPS    Y3, Y2, Y2; \
+	VHADDPS    Y5, Y4, Y4; \
+	VHADDPS    Y7, Y6, Y6; \
+	VHADDPS    Y2, Y0, Y0; \
+	VHADDPS    Y6, Y4, Y4; \
+	VPERM2F128 $0x20, Y4, Y0, Y1; \
+	VPERM2F128 $0x31, Y4, Y0, Y2; \
+	VADDPS     Y2, Y1, Y1; \
+	VMOVUPS    Y1, (DX)
+
+#define ZEROACC \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7
 
 #define PROLOGUE \
 	MOVQ    w+0(FP), SI; \
@@ -160,7 +182,7 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	MOVQ    AX, R14; \
 	VMOVDQU words1<>(SB), Y13; \
 	VMOVDQU bytes0F<>(SB), Y11; \
-	VXORPS  Y12, Y12, Y12
+	ZEROACC
 
 #define XBLOCK \
 	VMOVDQU      2(DI), Y15; \
@@ -193,17 +215,17 @@ GLOBL words1<>(SB), RODATA|NOPTR, $32
 	DECQ CX
 
 #define EIGHTROWS(ROW) \
-	ROW(SI, Y0); \
-	ROW(R8, Y1); \
-	ROW(R9, Y2); \
-	ROW(R10, Y3); \
-	ROW(R11, Y4); \
-	ROW(R12, Y5); \
-	ROW(R13, Y6); \
-	ROW(BX, Y7)
+	ROW(SI); FMAROW(0, Y0); \
+	ROW(R8); FMAROW(1, Y1); \
+	ROW(R9); FMAROW(2, Y2); \
+	ROW(R10); FMAROW(3, Y3); \
+	ROW(R11); FMAROW(4, Y4); \
+	ROW(R12); FMAROW(5, Y5); \
+	ROW(R13); FMAROW(6, Y6); \
+	ROW(BX); FMAROW(7, Y7)
 
 // func dotQ8_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
-TEXT ·dotQ8_0Rows8(SB), NOSPLIT, $0-40
+TEXT ·dotQ8_0Rows8(SB), NOSPLIT, $32-40
 	PROLOGUE
 	TESTQ CX, CX
 	JZ    q80done
@@ -211,40 +233,36 @@ TEXT ·dotQ8_0Rows8(SB), NOSPLIT, $0-40
 q80loop:
 	XBLOCK
 	PREFETCH
-	EIGHTROWS(ROWQ8_0)
 	SCALES
-	HSUM8
-	ACC_DD
+	EIGHTROWS(ROWQ8_0)
 	ADVANCE(34)
 	JNZ q80loop
 
 q80done:
-	VMOVUPS Y12, (DX)
+	HSUMF
 	VZEROUPPER
 	RET
 
 // func dotQ8_0Rows8NP(w *byte, stride int, x *byte, nblocks int, out *float32)
-TEXT ·dotQ8_0Rows8NP(SB), NOSPLIT, $0-40
+TEXT ·dotQ8_0Rows8NP(SB), NOSPLIT, $32-40
 	PROLOGUE
 	TESTQ CX, CX
 	JZ    q80npdone
 
 q80nploop:
 	XBLOCK
-	EIGHTROWS(ROWQ8_0)
 	SCALES
-	HSUM8
-	ACC_DD
+	EIGHTROWS(ROWQ8_0)
 	ADVANCE(34)
 	JNZ q80nploop
 
 q80npdone:
-	VMOVUPS Y12, (DX)
+	HSUMF
 	VZEROUPPER
 	RET
 
 // func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
-TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $0-40
+TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $32-40
 	PROLOGUE
 	TESTQ CX, CX
 	JZ    q50done
@@ -253,20 +271,18 @@ q50loop:
 	XBLOCK
 	XCORR(bytes10)
 	PREFETCH
-	EIGHTROWS(ROWQ5_0)
 	SCALES
-	HSUM8
-	ACC_DD
+	EIGHTROWS(ROWQ5_0)
 	ADVANCE(22)
 	JNZ q50loop
 
 q50done:
-	VMOVUPS Y12, (DX)
+	HSUMF
 	VZEROUPPER
 	RET
 
 // func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
-TEXT ·dotQ4_0Rows8(SB), NOSPLIT, $0-40
+TEXT ·dotQ4_0Rows8(SB), NOSPLIT, $32-40
 	PROLOGUE
 	TESTQ CX, CX
 	JZ    q40done
@@ -275,15 +291,130 @@ q40loop:
 	XBLOCK
 	XCORR(bytes08)
 	PREFETCH
-	EIGHTROWS(ROWQ4_0)
 	SCALES
-	HSUM8
-	ACC_SEQ
+	EIGHTROWS(ROWQ4_0)
 	ADVANCE(18)
 	JNZ q40loop
 
 q40done:
-	VMOVUPS Y12, (DX)
+	HSUMF
+	VZEROUPPER
+	RET
+
+// The AVX-512 VNNI forms: the quants as unsigned bytes u = q + o (Y16
+// holds o in every byte: 0x80, 0x08 or 0x10), one VPDPBUSD with the
+// activations per row and block, started from Y13 = −o·(Σ of each lane's
+// four activations) so that the lanes come out exact.
+
+// VCORR sets Y13 to −o·(lane sums of x) for the offset bytes in Y16.
+#define VCORR \
+	VPXOR    Y13, Y13, Y13; \
+	VPDPBUSD Y15, Y16, Y13; \
+	VPXOR    Y9, Y9, Y9; \
+	VPSUBD   Y13, Y9, Y13
+
+// VDOT adds the unsigned quants in Y8 times the activations to −o·Σx and
+// leaves the exact int32 lanes in Y10.
+#define VDOT \
+	VMOVDQA  Y13, Y10; \
+	VPDPBUSD Y15, Y8, Y10
+
+#define VROWQ8_0(p) \
+	VPXORD 2(p), Y16, Y8; \
+	VDOT
+
+#define VROWQ4_0(p) \
+	NIBBLES(2(p)); \
+	VDOT
+
+#define VROWQ5_0(p) \
+	NIBBLES(6(p)); \
+	MOVL   2(p), AX; \
+	KMOVD  AX, K1; \
+	VPADDB Y16, Y8, K1, Y8; \
+	VDOT
+
+// VFMAROW is FMAROW for the lanes in Y10, the scale broadcast from memory.
+#define VFMAROW(r, acc) \
+	VCVTDQ2PS        Y10, Y10; \
+	VFMADD231PS.BCST 4*r(SP), Y10, acc
+
+#define VEIGHTROWS(ROW) \
+	ROW(SI); VFMAROW(0, Y0); \
+	ROW(R8); VFMAROW(1, Y1); \
+	ROW(R9); VFMAROW(2, Y2); \
+	ROW(R10); VFMAROW(3, Y3); \
+	ROW(R11); VFMAROW(4, Y4); \
+	ROW(R12); VFMAROW(5, Y5); \
+	ROW(R13); VFMAROW(6, Y6); \
+	ROW(BX); VFMAROW(7, Y7)
+
+// func dotQ8_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+//
+// dotQ8_0Rows8 with VPDPBUSD.
+TEXT ·dotQ8_0Rows8VNNI(SB), NOSPLIT, $32-40
+	PROLOGUE
+	VMOVDQU64 bytes80<>(SB), Y16
+	TESTQ     CX, CX
+	JZ        vq80done
+
+vq80loop:
+	XBLOCK
+	VCORR
+	PREFETCH
+	SCALES
+	VEIGHTROWS(VROWQ8_0)
+	ADVANCE(34)
+	JNZ vq80loop
+
+vq80done:
+	HSUMF
+	VZEROUPPER
+	RET
+
+// func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+//
+// dotQ4_0Rows8 with VPDPBUSD.
+TEXT ·dotQ4_0Rows8VNNI(SB), NOSPLIT, $32-40
+	PROLOGUE
+	VMOVDQU64 bytes08<>(SB), Y16
+	TESTQ     CX, CX
+	JZ        vq40done
+
+vq40loop:
+	XBLOCK
+	VCORR
+	PREFETCH
+	SCALES
+	VEIGHTROWS(VROWQ4_0)
+	ADVANCE(18)
+	JNZ vq40loop
+
+vq40done:
+	HSUMF
+	VZEROUPPER
+	RET
+
+// func dotQ5_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+//
+// dotQ5_0Rows8 with VPDPBUSD, the fifth bits added under a mask.
+TEXT ·dotQ5_0Rows8VNNI(SB), NOSPLIT, $32-40
+	PROLOGUE
+	VMOVDQU64 bytes10<>(SB), Y16
+	TESTQ     CX, CX
+	JZ        vq50done
+
+vq50loop:
+	XBLOCK
+	VCORR
+	PREFETCH
+	SCALES
+	VEIGHTROWS(VROWQ5_0)
+	ADVANCE(22)
+	JNZ vq50loop
+
+vq50done:
+	HSUMF
 	VZEROUPPER
 	RET
 
