@@ -79,12 +79,23 @@ func hsum8h(a [8]float32) float32 {
 }
 
 // fmaf is a fused multiply-add in float32: a*b+c rounded once, as the
-// hardware's VFMADD...PS computes it. The product of two float32 is exact
-// in float64; the sum is rounded to odd in float64 (the round-to-nearest
-// sum moved one ulp towards the exact value when that is inexact and even),
-// so that rounding it to float32 gives the correctly rounded result where
-// math.FMA's float64 result would sometimes round twice.
+// hardware's VFMADD...PS computes it. math.FMA's float64 result, rounded
+// to float32, is that unless it lies exactly halfway between two float32
+// or in float32's subnormal range (a zero is exact), where rounding twice
+// may differ; fmafOdd handles those.
 func fmaf(a, b, c float32) float32 {
+	r := math.FMA(float64(a), float64(b), float64(c))
+	if bits := math.Float64bits(r); bits&(1<<29-1) != 1<<28 && (math.Abs(r) >= 0x1p-126 || r == 0) {
+		return float32(r)
+	}
+	return fmafOdd(a, b, c)
+}
+
+// fmafOdd is fmaf by rounding to odd: the product of two float32 is exact
+// in float64; the sum, rounded to nearest in float64, is moved one ulp
+// towards the exact value when it is inexact and even, which makes its
+// rounding to float32 correct.
+func fmafOdd(a, b, c float32) float32 {
 	p := float64(float64(a) * float64(b))
 	cc := float64(c)
 	s := float64(p + cc)

@@ -109,9 +109,7 @@ func SwiGLU(dst, gate, up []float32) {
 	gate = gate[:len(dst)]
 	up = up[:len(dst)]
 	n8 := len(dst) &^ 7
-	for i, g := range gate[:n8] {
-		dst[i] = g / (1 + vexpf(0-g)) * up[i]
-	}
+	swiglu8(dst[:n8], gate[:n8], up[:n8])
 	for i := n8; i < len(dst); i++ {
 		dst[i] = SiLU(gate[i]) * up[i]
 	}
