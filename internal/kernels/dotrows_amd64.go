@@ -12,6 +12,10 @@ var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C
 // 256-bit registers: VPDPBUSD with AVX512VL).
 var hasVNNI = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI
 
+// hasGFNI reports whether the VNNI kernels of Q4_0 and Q5_0 can run: they
+// split nibbles with GF2P8AFFINEQB.
+var hasGFNI = hasVNNI && cpu.X86.HasAVX512GFNI
+
 // dotQ8_0Rows8 computes eight rows of Q8_0 weights at stride bytes against
 // the Q8_0 activations x in llama.cpp's order: exact int32 sums of four
 // products per lane, one fused multiply-add per block and lane, the lanes
@@ -52,18 +56,18 @@ func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 //go:noescape
 func dotQ4_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 
-// dotQ8_0Rows8VNNI is dotQ8_0Rows8 for AVX-512 VNNI: the quants plus 128
-// as unsigned bytes, one VPDPBUSD per row and block.
+// dotQ8_0Rows8VNNI is dotQ8_0Rows8 for AVX-512 VNNI (the same order): the
+// quants plus 128 as unsigned bytes, one VPDPBUSD per row and block.
 //
 //go:noescape
 func dotQ8_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 
-// dotQ5_0Rows8VNNI is dotQ5_0Rows8 for AVX-512 VNNI.
+// dotQ5_0Rows8VNNI is dotQ5_0Rows8 for AVX-512 VNNI with GFNI.
 //
 //go:noescape
 func dotQ5_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 
-// dotQ4_0Rows8VNNI is dotQ4_0Rows8 for AVX-512 VNNI.
+// dotQ4_0Rows8VNNI is dotQ4_0Rows8 for AVX-512 VNNI with GFNI.
 //
 //go:noescape
 func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
@@ -89,14 +93,14 @@ func dotRows8(k rows8, out []float32, w []byte, stride int, x []byte, nblocks in
 
 // The generation kernels: VNNI where the CPU has it, else AVX2.
 var (
-	rows8Q8_0 = pick(dotQ8_0Rows8VNNI, dotQ8_0Rows8)
-	rows8Q5_0 = pick(dotQ5_0Rows8VNNI, dotQ5_0Rows8)
-	rows8Q4_0 = pick(dotQ4_0Rows8VNNI, dotQ4_0Rows8)
+	rows8Q8_0 = pick(hasVNNI, dotQ8_0Rows8VNNI, dotQ8_0Rows8)
+	rows8Q5_0 = pick(hasGFNI, dotQ5_0Rows8VNNI, dotQ5_0Rows8)
+	rows8Q4_0 = pick(hasGFNI, dotQ4_0Rows8VNNI, dotQ4_0Rows8)
 )
 
-func pick(vnni, avx2 rows8) rows8 {
-	if hasVNNI {
-		return vnni
+func pick(fast bool, k, avx2 rows8) rows8 {
+	if fast {
+		return k
 	}
 	return avx2
 }

@@ -3,7 +3,8 @@
 #include "textflag.h"
 
 // Multi-row dot products of the 32-element quantized types with Q8_0
-// activations, for AVX2 with FMA and F16C, and for AVX-512 VNNI. Each call
+// activations, for AVX2 with FMA and F16C (the AVX-512 forms are in
+// dotrows_vnni_amd64.s). Each call
 // computes eight rows against one activation row. The integer sum of each
 // block is exact, in eight int32 lanes; each row keeps a float vector
 // accumulator to which every block adds its eight lanes, converted, with
@@ -33,12 +34,6 @@ DATA bytes0F<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA bytes0F<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA bytes0F<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
 GLOBL bytes0F<>(SB), RODATA|NOPTR, $32
-
-DATA bytes80<>+0(SB)/8, $0x8080808080808080
-DATA bytes80<>+8(SB)/8, $0x8080808080808080
-DATA bytes80<>+16(SB)/8, $0x8080808080808080
-DATA bytes80<>+24(SB)/8, $0x8080808080808080
-GLOBL bytes80<>(SB), RODATA|NOPTR, $32
 
 DATA bytes08<>+0(SB)/8, $0x0808080808080808
 DATA bytes08<>+8(SB)/8, $0x0808080808080808
@@ -297,123 +292,6 @@ q40loop:
 	JNZ q40loop
 
 q40done:
-	HSUMF
-	VZEROUPPER
-	RET
-
-// The AVX-512 VNNI forms: the quants as unsigned bytes u = q + o (Y16
-// holds o in every byte: 0x80, 0x08 or 0x10), one VPDPBUSD with the
-// activations per row and block, started from Y13 = −o·(Σ of each lane's
-// four activations) so that the lanes come out exact.
-
-// VCORR sets Y13 to −o·(lane sums of x) for the offset bytes in Y16.
-#define VCORR \
-	VPXOR    Y13, Y13, Y13; \
-	VPDPBUSD Y15, Y16, Y13; \
-	VPXOR    Y9, Y9, Y9; \
-	VPSUBD   Y13, Y9, Y13
-
-// VDOT adds the unsigned quants in Y8 times the activations to −o·Σx and
-// leaves the exact int32 lanes in Y10.
-#define VDOT \
-	VMOVDQA  Y13, Y10; \
-	VPDPBUSD Y15, Y8, Y10
-
-#define VROWQ8_0(p) \
-	VPXORD 2(p), Y16, Y8; \
-	VDOT
-
-#define VROWQ4_0(p) \
-	NIBBLES(2(p)); \
-	VDOT
-
-#define VROWQ5_0(p) \
-	NIBBLES(6(p)); \
-	MOVL   2(p), AX; \
-	KMOVD  AX, K1; \
-	VPADDB Y16, Y8, K1, Y8; \
-	VDOT
-
-// VFMAROW is FMAROW for the lanes in Y10, the scale broadcast from memory.
-#define VFMAROW(r, acc) \
-	VCVTDQ2PS        Y10, Y10; \
-	VFMADD231PS.BCST 4*r(SP), Y10, acc
-
-#define VEIGHTROWS(ROW) \
-	ROW(SI); VFMAROW(0, Y0); \
-	ROW(R8); VFMAROW(1, Y1); \
-	ROW(R9); VFMAROW(2, Y2); \
-	ROW(R10); VFMAROW(3, Y3); \
-	ROW(R11); VFMAROW(4, Y4); \
-	ROW(R12); VFMAROW(5, Y5); \
-	ROW(R13); VFMAROW(6, Y6); \
-	ROW(BX); VFMAROW(7, Y7)
-
-// func dotQ8_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
-//
-// dotQ8_0Rows8 with VPDPBUSD.
-TEXT ·dotQ8_0Rows8VNNI(SB), NOSPLIT, $32-40
-	PROLOGUE
-	VMOVDQU64 bytes80<>(SB), Y16
-	TESTQ     CX, CX
-	JZ        vq80done
-
-vq80loop:
-	XBLOCK
-	VCORR
-	PREFETCH
-	SCALES
-	VEIGHTROWS(VROWQ8_0)
-	ADVANCE(34)
-	JNZ vq80loop
-
-vq80done:
-	HSUMF
-	VZEROUPPER
-	RET
-
-// func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
-//
-// dotQ4_0Rows8 with VPDPBUSD.
-TEXT ·dotQ4_0Rows8VNNI(SB), NOSPLIT, $32-40
-	PROLOGUE
-	VMOVDQU64 bytes08<>(SB), Y16
-	TESTQ     CX, CX
-	JZ        vq40done
-
-vq40loop:
-	XBLOCK
-	VCORR
-	PREFETCH
-	SCALES
-	VEIGHTROWS(VROWQ4_0)
-	ADVANCE(18)
-	JNZ vq40loop
-
-vq40done:
-	HSUMF
-	VZEROUPPER
-	RET
-
-// func dotQ5_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
-//
-// dotQ5_0Rows8 with VPDPBUSD, the fifth bits added under a mask.
-TEXT ·dotQ5_0Rows8VNNI(SB), NOSPLIT, $32-40
-	PROLOGUE
-	VMOVDQU64 bytes10<>(SB), Y16
-	TESTQ     CX, CX
-	JZ        vq50done
-
-vq50loop:
-	XBLOCK
-	VCORR
-	PREFETCH
-	SCALES
-	VEIGHTROWS(VROWQ5_0)
-	ADVANCE(22)
-	JNZ vq50loop
-
-vq50done:
 	HSUMF
 	VZEROUPPER
 	RET
