@@ -116,3 +116,26 @@ func TestDotTileAVX2(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRows8Variants runs every eight-row kernel (AVX2 and VNNI alike) on
+// up to 40 rows of 1..40 blocks against the reference.
+func FuzzRows8Variants(f *testing.F) {
+	f.Add(uint64(1), uint8(8), uint8(3), uint8(0))
+	f.Add(uint64(2), uint8(19), uint8(39), uint8(6))
+	f.Fuzz(func(t *testing.T, seed uint64, rows, nblocks, variant uint8) {
+		if !hasAVX2 {
+			t.Skip("no AVX2")
+		}
+		vs := rows8Variants()
+		v := vs[int(variant)%len(vs)]
+		if v.vnni && !hasGFNI {
+			t.Skip("no AVX-512 VNNI and GFNI")
+		}
+		k := rowKernels()[v.kind]
+		ref := k.ref
+		k.rows = func(out []float32, w []byte, stride int, x []byte, nblocks int) {
+			dotRows8(v.k, out, w, stride, x, nblocks, ref)
+		}
+		checkRowKernel(t, k, seed, int(rows%41), 1+int(nblocks%40), int(seed%3))
+	})
+}

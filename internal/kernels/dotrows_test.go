@@ -193,6 +193,21 @@ func FuzzDotRows(f *testing.F) {
 	})
 }
 
+// FuzzDotTile checks the kernels of the 32-element block types (Q8_0, Q4_0,
+// Q5_0), whose prompt tiles repack the rows, on shapes a prompt meets: up to
+// 40 rows (any count, not only multiples of eight), 1..40 tokens, 1..40
+// blocks, with and without scratch (by the seed's parity).
+func FuzzDotTile(f *testing.F) {
+	f.Add(uint64(2), uint8(16), uint8(63), uint8(27), uint8(0))
+	f.Add(uint64(3), uint8(13), uint8(5), uint8(2), uint8(1))
+	f.Fuzz(func(t *testing.T, seed uint64, rows, tokens, nblocks, kind uint8) {
+		k := rowKernels()[int(kind)%3]
+		nb := 1 + int(nblocks%40)
+		checkRowKernel(t, k, seed, int(rows%41), nb, int(seed%3))
+		checkTile(t, k, seed, int(rows%41), 1+int(tokens%40), nb, int(seed%5))
+	})
+}
+
 // BenchmarkDotRows measures the kernels on weights in the cache (64 rows)
 // and streamed from memory (64 MiB and more), one goroutine.
 func BenchmarkDotRows(b *testing.B) {
