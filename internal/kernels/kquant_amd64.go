@@ -57,6 +57,9 @@ func dotQ6KG(w, x *byte, nblocks int) float32
 func dotQ4KG2(w, x0, x1 *byte, nblocks int, out *[2]float32)
 
 func dotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	if dotRowsQ4K512(out, w, stride, x, nblocks) {
+		return
+	}
 	if !hasAVX2 || nblocks == 0 {
 		dotRowsRef(out, 0, w, stride, x, nblocks, DotQ4KQ8K)
 		return
@@ -67,6 +70,9 @@ func dotRowsQ4K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 }
 
 func dotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	if dotRowsQ6K512(out, w, stride, x, nblocks) {
+		return
+	}
 	if !hasAVX2 || nblocks == 0 {
 		dotRowsRef(out, 0, w, stride, x, nblocks, DotQ6KQ8K)
 		return

@@ -95,22 +95,39 @@ type matmulTask struct {
 	scratch  []kernels.TileScratch // per part
 }
 
-// Rows per chunk: for one token, enough rows to amortise claiming a chunk;
-// for a batch, a tile whose weights stay in the core's cache while every
-// token of the batch passes by.
+// Rows per chunk: for a batch, a tile whose weights stay in the core's
+// cache while every token of the batch passes by; for one token see
+// genChunk.
 const (
-	chunkRows = 64
-	tileRows  = 16
+	tileRows = 16
+	// genChunkMin and genChunksPerPart bound a one-token chunk: long
+	// enough to amortise claiming it and to keep the prefetchers on one
+	// stream, short enough that each worker claims several, so that a
+	// worker the system delays does not hold up the others.
+	genChunkMin      = 64
+	genChunksPerPart = 16
 )
+
+// genChunk returns the rows per chunk for one token's matmul of mats on
+// parts workers: about genChunksPerPart chunks per worker over all the
+// rows, a multiple of 16.
+func genChunk(mats []matOut, parts int) int {
+	rows := 0
+	for _, m := range mats {
+		rows += m.m.Rows
+	}
+	c := rows / (parts * genChunksPerPart) &^ 15
+	return max(c, genChunkMin)
+}
 
 // matmul computes out = m · x for each matrix, for n input rows of x.
 func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	t := &s.mm
 	s.acts.reset(x)
 	t.n, t.count, t.total = n, len(mats), 0
-	t.chunk = chunkRows
-	if n > 1 {
-		t.chunk = tileRows
+	t.chunk = tileRows
+	if n == 1 {
+		t.chunk = genChunk(mats, p.Size())
 	}
 	cols := len(x) / n
 	for i, m := range mats {
@@ -150,5 +167,9 @@ func (t *matmulTask) rows(j, r0, r1 int, scratch *kernels.TileScratch) {
 	m, out := t.mats[j].m, t.mats[j].out
 	x, stride := t.xs[j], t.strides[j]
 	rb := m.RowBytes()
+	if t.n == 1 {
+		tensor.DotRows(m.Type, m.Cols, out[r0:r1], m.Data[r0*rb:r1*rb], rb, x[:stride])
+		return
+	}
 	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, m.Data[r0*rb:r1*rb], rb, r1-r0, x, stride, t.n, scratch)
 }
