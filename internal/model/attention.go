@@ -18,6 +18,7 @@ type attentionTask struct {
 	q16           [][]uint16  // per part: a query rounded to F16
 	acc16         [][]uint16  // per part: the attention output accumulator
 	next          atomic.Int64
+	tiled         tiledAttention // batches of 64 tokens or more
 }
 
 func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
@@ -34,6 +35,10 @@ func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
 }
 
 func (s *Sequence) attention(p *Pool, layer, pos, n int) {
+	if useTiled(n, s.at.c.HeadDim) {
+		s.at.tiled.run(p, s, s.at.c, layer, pos, n)
+		return
+	}
 	if p.Size() > len(s.at.scores) {
 		s.at.init(s, s.at.c, s.cache.Capacity(), p.Size())
 	}

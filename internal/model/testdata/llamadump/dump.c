@@ -1,7 +1,10 @@
 // dump runs llama.cpp's prebuilt CPU backend on a model one token at a time
-// and writes every intermediate tensor (or those whose name contains $WANT,
-// from step $MINSTEP on) to a file: a line "T step name type n ne0..ne3",
-// the raw data, a newline. It made stories260K.empty-prompt.logits.f32
+// (or the first $BATCH tokens in one llama_decode call, as step 0, then the
+// others one at a time) and writes every intermediate tensor (or those whose
+// name contains one of the comma-separated substrings of $WANT, from step
+// $MINSTEP on; with $CACHE_ROWS, of the KV cache only the whole buffers,
+// cut to their first $CACHE_ROWS rows)
+// to a file: a line "T step name type n ne0..ne3", the raw data, a newline. It made stories260K.empty-prompt.logits.f32
 // (WANT=result_output, the first 64 tokens of the empty-prompt golden, the
 // float32 logits of each step concatenated) and is how atelier's arithmetic
 // was matched to llama.cpp's operation by operation. Not part of the build.
@@ -27,15 +30,36 @@ static int step;
 static const char *want;
 static int minstep;
 
+static long cache_rows;
+
+// wanted reports whether name contains one of the comma-separated
+// substrings of $WANT (or equals one written with a leading '=').
+static bool wanted(const char *name) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", want);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (tok[0] == '=' ? strcmp(name, tok + 1) == 0 : strstr(name, tok) != NULL) return true;
+    }
+    return false;
+}
+
 static bool cb(struct ggml_tensor *t, bool ask, void *ud) {
     if (ask) return true;
     if (t->type != GGML_TYPE_F32 && t->type != GGML_TYPE_F16) return true;
     if (!ggml_is_contiguous(t)) return true;
-    if (want && !strstr(t->name, want)) return true;
+    if (want && !wanted(t->name)) return true;
     if (step < minstep) return true;
     size_t n = ggml_nelements(t);
-    fprintf(out, "T %d %s %d %zu %ld %ld %ld %ld\n", step, t->name, t->type, n, t->ne[0], t->ne[1], t->ne[2], t->ne[3]);
-    fwrite(t->data, ggml_nbytes(t), 1, out);
+    long ne1 = t->ne[1];
+    if (cache_rows > 0 && strncmp(t->name, "cache_", 6) == 0) {
+        if (t->ne[2] != 1) return true; // a view of the cache for attention
+        if (ne1 > cache_rows) {
+            ne1 = cache_rows; // the whole cache buffer: its first rows only
+            n = t->ne[0] * ne1;
+        }
+    }
+    fprintf(out, "T %d %s %d %zu %ld %ld %ld %ld\n", step, t->name, t->type, n, t->ne[0], ne1, t->ne[2], t->ne[3]);
+    fwrite(t->data, n * ggml_type_size(t->type), 1, out);
     fprintf(out, "\n");
     return true;
 }
@@ -43,6 +67,7 @@ static bool cb(struct ggml_tensor *t, bool ask, void *ud) {
 int main(int argc, char **argv) {
     // argv: backend-dir model out ntokens tok...
     want = getenv("WANT"); if (getenv("MINSTEP")) minstep = atoi(getenv("MINSTEP"));
+    if (getenv("CACHE_ROWS")) cache_rows = atol(getenv("CACHE_ROWS"));
     ggml_backend_load_all_from_path(argv[1]);
     llama_backend_init();
     struct llama_model_params mp = llama_model_default_params();
@@ -57,9 +82,21 @@ int main(int argc, char **argv) {
     cp.cb_eval = cb; cp.cb_eval_user_data = NULL;
     struct llama_context *ctx = llama_init_from_model(m, cp);
     int nt = atoi(argv[4]);
-    for (int i = 0; i < nt; i++) {
+    int first = 0;
+    if (getenv("BATCH")) {
+        // the first $BATCH tokens in one llama_decode call (step 0), then
+        // the others one at a time (steps 1, 2, ...)
+        int nb = atoi(getenv("BATCH"));
+        llama_token *toks = malloc(nb * sizeof *toks);
+        for (int i = 0; i < nb; i++) toks[i] = atoi(argv[5 + i]);
+        step = 0;
+        struct llama_batch b = llama_batch_get_one(toks, nb);
+        if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed\n"); return 1; }
+        first = nb;
+    }
+    for (int i = first; i < nt; i++) {
         llama_token tok = atoi(argv[5 + i]);
-        step = i;
+        step = i - first + (first > 0);
         struct llama_batch b = llama_batch_get_one(&tok, 1);
         if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed\n"); return 1; }
     }

@@ -1,0 +1,140 @@
+package model
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/atelier-dev/atelier/internal/kernels"
+)
+
+// llamaDump holds the tensors of a testdata/llamadump/dump.c file by step
+// and name, as float32.
+type llamaDump map[string][]float32
+
+func readLlamaDump(t *testing.T, path string) llamaDump {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	d := llamaDump{}
+	for {
+		line, err := r.ReadString('\n')
+		if err == io.EOF {
+			return d
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		// "T step name... type n ne0 ne1 ne2 ne3"; the name may hold spaces.
+		fs := strings.Fields(line)
+		if len(fs) < 9 || fs[0] != "T" {
+			t.Fatalf("%s: bad header %q", path, line)
+		}
+		typ, _ := strconv.Atoi(fs[len(fs)-6])
+		n, _ := strconv.Atoi(fs[len(fs)-5])
+		key := fs[1] + " " + strings.Join(fs[2:len(fs)-6], " ")
+		size := 4
+		if typ == 1 {
+			size = 2
+		}
+		buf := make([]byte, n*size+1) // the data and a newline
+		if _, err := io.ReadFull(r, buf); err != nil {
+			t.Fatal(err)
+		}
+		v := make([]float32, n)
+		for i := range v {
+			if typ == 1 {
+				v[i] = kernels.F16ToF32(binary.LittleEndian.Uint16(buf[2*i:]))
+			} else {
+				v[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+			}
+		}
+		d[key] = v
+	}
+}
+
+func (d llamaDump) get(t *testing.T, step int, name string) []float32 {
+	t.Helper()
+	v, ok := d[fmt.Sprint(step, " ", name)]
+	if !ok {
+		t.Fatalf("no tensor %q at step %d", name, step)
+	}
+	return v
+}
+
+// TestAttentionMatchesLlamaCpp gives the attention of layer 0 the queries,
+// keys and values llama.cpp's AVX2 build computed and checks its output
+// bit for bit against llama.cpp's (kqv_out-0): a prompt of 66 tokens in
+// one batch (llama.cpp's tiled flash attention, two tiles of positions),
+// then one token (the one-query kernel with an F16 query and F16
+// accumulator), for head dimensions 8 (stories260K), 64 (tiny-qwen2) and,
+// for the one-token step only, 128 (tiny-qwen3). The dumps were recorded
+// with testdata/llamadump/dump.c, the synthetic models written by
+// ATELIER_SYNTH_OUT=/tmp/synth go test -run TestGreedyMatchesLlamaCpp:
+//
+//	W="=Qcur-0 (view),cache_k_l0,cache_v_l0,=kqv_out-0"
+//	T=$(python3 -c "print(' '.join(str((i*7919)%150000+100) for i in range(67)))")
+//	BATCH=66 CACHE_ROWS=67 WANT=$W ./dump BE /tmp/synth/tiny-qwen2-F16.gguf tiny-qwen2-F16.dump 67 $T
+//	BATCH=66 CACHE_ROWS=67 WANT=$W MINSTEP=1 ./dump BE /tmp/synth/tiny-qwen3-Q4_K_M.gguf tiny-qwen3-Q4_K_M.dump 67 $T
+//	BATCH=66 CACHE_ROWS=67 WANT=$W ./dump BE stories260K.gguf stories260K.dump 67 TOKENS
+//
+// where TOKENS are the first 67 of the input and tokens of
+// ../shared/testdata/models/stories260K.empty-prompt.greedy.json.
+func TestAttentionMatchesLlamaCpp(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		heads, kvHeads, hd int
+		first              int // the first step recorded
+	}{
+		{"stories260K", 8, 4, 8, 0},
+		{"tiny-qwen2-F16", 4, 2, 64, 0},
+		{"tiny-qwen3-Q4_K_M", 4, 2, 128, 1},
+	} {
+		for _, threads := range []int{1, 2} {
+			t.Run(fmt.Sprint(c.name, "/threads=", threads), func(t *testing.T) {
+				dump := readLlamaDump(t, filepath.Join("testdata", "attention", c.name+".dump"))
+				d := &Decoder{Config: Config{
+					Embd: c.heads * c.hd, Layers: 1, Heads: c.heads, KVHeads: c.kvHeads, HeadDim: c.hd,
+					FFN: 8, Vocab: 8, RopeDim: c.hd, RopeBase: 10000, RopeScale: 1, RMSEps: 1e-5,
+				}}
+				p := NewPool(threads)
+				defer p.Close()
+				seq := d.NewSequence(128)
+				qw, kvw := c.heads*c.hd, c.kvHeads*c.hd
+				pos := 0
+				for step, n := range []int{66, 1} {
+					if step < c.first {
+						pos += n
+						continue
+					}
+					keys := dump.get(t, step, "cache_k_l0 (view)")
+					vals := dump.get(t, step, "cache_v_l0 (view)")
+					for i := range pos + n {
+						seq.cache.Store(0, i, keys[i*kvw:(i+1)*kvw], vals[i*kvw:(i+1)*kvw])
+					}
+					copy(seq.q, dump.get(t, step, "Qcur-0 (view)")[:n*qw])
+					seq.attention(p, 0, pos, n)
+					want := dump.get(t, step, "kqv_out-0")
+					for i, w := range want[:n*qw] {
+						if got := seq.att[i]; math.Float32bits(got) != math.Float32bits(w) {
+							t.Fatalf("step %d (%d tokens at %d): token %d head %d element %d: %v, llama.cpp %v",
+								step, n, pos, i/qw, i%qw/c.hd, i%c.hd, got, w)
+						}
+					}
+					pos += n
+				}
+			})
+		}
+	}
+}
