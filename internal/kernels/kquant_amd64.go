@@ -81,36 +81,3 @@ func dotRowsQ6K(out []float32, w []byte, stride int, x []byte, nblocks int) {
 		out[r] = dotQ6KG(&w[r*stride], &x[0], nblocks)
 	}
 }
-
-func dotTileQ4K(t *Tile, nblocks int) {
-	if !hasAVX2 || nblocks == 0 {
-		dotTileRef(t, nblocks, DotQ4KQ8K)
-		return
-	}
-	var out [2]float32
-	for r := range t.Rows {
-		w := &t.W[r*t.Stride]
-		i := 0
-		for ; i+2 <= t.Tokens; i += 2 {
-			dotQ4KG2(w, &t.X[i*t.XStride], &t.X[(i+1)*t.XStride], nblocks, &out)
-			t.Out[i*t.OutStride+r] = out[0]
-			t.Out[(i+1)*t.OutStride+r] = out[1]
-		}
-		if i < t.Tokens {
-			t.Out[i*t.OutStride+r] = dotQ4KG(w, &t.X[i*t.XStride], nblocks)
-		}
-	}
-}
-
-func dotTileQ6K(t *Tile, nblocks int) {
-	if !hasAVX2 || nblocks == 0 {
-		dotTileRef(t, nblocks, DotQ6KQ8K)
-		return
-	}
-	for r := range t.Rows {
-		w := &t.W[r*t.Stride]
-		for i := range t.Tokens {
-			t.Out[i*t.OutStride+r] = dotQ6KG(w, &t.X[i*t.XStride], nblocks)
-		}
-	}
-}

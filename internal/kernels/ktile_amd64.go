@@ -1,0 +1,290 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"unsafe"
+)
+
+// Prompt kernels for Q4_K and Q6_K. A tile's weight rows are decoded once,
+// sixteen rows at a time, into a layout where each int32 lane of a 512-bit
+// register belongs to one row and holds four consecutive quants of it
+// (unsigned: Q4_K's nibbles, Q6_K's 6-bit values without the −32). Then
+// three tokens at a time pass over every super-block: VPDPBUSD multiplies
+// four quants of sixteen rows by four activation bytes broadcast from a
+// token, and VPMADDWD applies the sub-block scales (one per row) exactly.
+//
+// The sums are those of the generation kernels (dotQ4KG, dotQ6KG, the
+// order of llama.cpp's AVX2 build) bit for bit: per row and token, eight
+// int32 lanes (lane l: elements 4l..4l+3 of every 32) and, for Q4_K, four
+// lanes of mins, each converted to float32 once per super-block and fused
+// into its own float32 accumulator, the lanes added at the end in the
+// generation kernels' order. Q4_K's mins and Q6_K's −32 go through the
+// activations' block sums (VPDPWSSD) as there.
+
+const (
+	ktRows   = 16 // weight rows per decoded group: one int32 lane each
+	ktTokens = 3  // tokens per kernel pass
+	ktLanes  = 12 // float accumulators per row and token: 8 lanes, 4 of mins
+	ktAcc    = ktTokens * ktLanes * ktRows
+
+	// Decoded Q4_K super-block of 16 rows: for each of the 8 sub-blocks
+	// 8 vectors of quants ([k][row] uint32: quants 4k..4k+3) and its 16
+	// scales (int32, at most 63); then the mins as int16 pairs (m, m), d
+	// and dmin (float32).
+	q4kTileSub   = 8*64 + 64
+	q4kTileMins  = 8 * q4kTileSub
+	q4kTileD     = q4kTileMins + 8*64
+	q4kTileBlock = q4kTileD + 2*64
+
+	// Decoded Q6_K super-block of 16 rows: for each of the 16 sub-blocks
+	// 4 vectors of quants and its 16 scales (int16, zero-extended to
+	// 32 bits); then the pairs
+	// (−32·sc[2i], −32·sc[2i+1]) as int16, and d (float32).
+	q6kTileSub   = 4*64 + 64
+	q6kTileNeg   = 16 * q6kTileSub
+	q6kTileD     = q6kTileNeg + 8*64
+	q6kTileBlock = q6kTileD + 64
+)
+
+// dotQ4KTileVNNI computes sixteen decoded rows (w: nblocks super-blocks
+// of q4kTileBlock bytes, see decodeQ4KTile) against the three tokens x[t]
+// (Q8_K rows) as dotQ4KG does, out[16*t+r] = dotQ4KG(row r, x[t]), with
+// acc as its memory for the accumulators of dotQ4KG:
+//
+//	for t := range 3 {
+//		for r := range 16 {
+//			var acc [12]float32
+//			for b := range nblocks {
+//				xb := x[t][b*BlockQ8_K:]
+//				var lane [8]int32 // exact
+//				var mins [4]int32 // exact
+//				for e := range 256 {
+//					lane[e%32/4] += sc[b][e/32][r] * int32(q[b][r][e]) * int32(int8(xb[4+e]))
+//				}
+//				for i := range 4 {
+//					mins[i] = m[b][2*i][r]*(bsum(xb, 4*i)+bsum(xb, 4*i+1)) +
+//						m[b][2*i+1][r]*(bsum(xb, 4*i+2)+bsum(xb, 4*i+3))
+//				}
+//				dd, dm := d[b][r]*dx(xb), dmin[b][r]*dx(xb)
+//				for l := range 8 {
+//					acc[l] = fma(float32(lane[l]), dd, acc[l])
+//				}
+//				for i := range 4 {
+//					acc[8+i] = fma(float32(mins[i]), dm, acc[8+i])
+//				}
+//			}
+//			var v [4]float32
+//			for i := range 4 {
+//				v[i] = (acc[i] + acc[i+4]) - acc[8+i]
+//			}
+//			out[16*t+r] = (v[0] + v[2]) + (v[1] + v[3])
+//		}
+//	}
+//
+//go:noescape
+func dotQ4KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+
+// dotQ6KTileVNNI computes sixteen decoded rows (w: nblocks super-blocks
+// of q6kTileBlock bytes, see decodeQ6KTile) against the three tokens x[t]
+// as dotQ6KG does, out[16*t+r] = dotQ6KG(row r, x[t]), with acc as its
+// memory for the accumulators:
+//
+//	for t := range 3 {
+//		for r := range 16 {
+//			var acc [8]float32
+//			for b := range nblocks {
+//				xb := x[t][b*BlockQ8_K:]
+//				var lane [8]int32 // exact
+//				for l := range 8 {
+//					lane[l] = -32 * (sc[b][2*l][r]*bsum(xb, 2*l) + sc[b][2*l+1][r]*bsum(xb, 2*l+1))
+//				}
+//				for e := range 256 { // q in 0..63
+//					lane[e%32/4] += sc[b][e/16][r] * int32(q[b][r][e]) * int32(int8(xb[4+e]))
+//				}
+//				dd := d[b][r] * dx(xb)
+//				for l := range 8 {
+//					acc[l] = fma(float32(lane[l]), dd, acc[l])
+//				}
+//			}
+//			var v [4]float32
+//			for i := range 4 {
+//				v[i] = acc[i] + acc[i+4]
+//			}
+//			out[16*t+r] = (v[0] + v[2]) + (v[1] + v[3])
+//		}
+//	}
+//
+//go:noescape
+func dotQ6KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+
+var le = binary.LittleEndian
+
+// decodeQ4KTile writes nblocks super-blocks of rows ≤ 16 Q4_K rows (stride
+// bytes apart in w) into dst in the layout dotQ4KTileVNNI reads; rows
+// beyond rows get zero weights and scales.
+func decodeQ4KTile(dst, w []byte, stride, rows, nblocks int) {
+	dst = dst[:nblocks*q4kTileBlock]
+	if rows < ktRows {
+		clear(dst)
+	}
+	for r := range rows {
+		src := w[r*stride : r*stride+nblocks*BlockQ4K]
+		for b := range nblocks {
+			wb := src[b*BlockQ4K : (b+1)*BlockQ4K : (b+1)*BlockQ4K]
+			db := dst[b*q4kTileBlock : (b+1)*q4kTileBlock : (b+1)*q4kTileBlock]
+			for j := range 4 {
+				q := wb[16+32*j : 16+32*j+32 : 16+32*j+32]
+				lo := db[2*j*q4kTileSub+4*r : 2*j*q4kTileSub+4*r+7*64+4]
+				hi := db[(2*j+1)*q4kTileSub+4*r : (2*j+1)*q4kTileSub+4*r+7*64+4]
+				for k := range 8 {
+					v := le.Uint32(q[4*k:])
+					le.PutUint32(lo[64*k:], v&0x0f0f0f0f)
+					le.PutUint32(hi[64*k:], v>>4&0x0f0f0f0f)
+				}
+			}
+			for j := range 8 {
+				sc, m := scaleMinK4(j, wb[4:16])
+				le.PutUint32(db[j*q4kTileSub+512+4*r:], uint32(sc))
+				le.PutUint32(db[q4kTileMins+64*j+4*r:], uint32(m)|uint32(m)<<16)
+			}
+			le.PutUint32(db[q4kTileD+4*r:], math.Float32bits(f16at(wb, 0)))
+			le.PutUint32(db[q4kTileD+64+4*r:], math.Float32bits(f16at(wb, 2)))
+		}
+	}
+}
+
+// decodeQ6KTile writes nblocks super-blocks of rows ≤ 16 Q6_K rows into dst
+// in the layout dotQ6KTileVNNI reads; rows beyond rows get zeros.
+func decodeQ6KTile(dst, w []byte, stride, rows, nblocks int) {
+	dst = dst[:nblocks*q6kTileBlock]
+	if rows < ktRows {
+		clear(dst)
+	}
+	for r := range rows {
+		src := w[r*stride : r*stride+nblocks*BlockQ6K]
+		for b := range nblocks {
+			wb := src[b*BlockQ6K : (b+1)*BlockQ6K : (b+1)*BlockQ6K]
+			db := dst[b*q6kTileBlock : (b+1)*q6kTileBlock : (b+1)*q6kTileBlock]
+			// Sub-block s, quants 4k..4k+3: elements e = 16s+4k, in half
+			// h = s/8, quarter g = s%8/2 at position p = e%32: the low bits
+			// are nibble g>>1 of ql[64h+32(g&1)+p], the high bits bits
+			// 2g..2g+1 of qh[32h+p]; four consecutive elements share the
+			// shifts, so a 32-bit word yields four quants at once.
+			for s := range 16 {
+				h, g := s/8, s%8/2
+				lsh, hsh := 4*uint(g>>1), 2*uint(g)
+				ql := wb[64*h+32*(g&1)+16*(s%2):][:16]
+				qh := wb[128+32*h+16*(s%2):][:16]
+				d := db[s*q6kTileSub+4*r:][:3*64+4]
+				for k := range 4 {
+					v := le.Uint32(ql[4*k:])>>lsh&0x0f0f0f0f | (le.Uint32(qh[4*k:])>>hsh&0x03030303)<<4
+					le.PutUint32(d[64*k:], v)
+				}
+			}
+			sc := wb[192:208]
+			for s := range 16 {
+				le.PutUint32(db[s*q6kTileSub+256+4*r:], uint32(uint16(int16(int8(sc[s])))))
+			}
+			for i := range 8 {
+				a := uint16(int16(-32 * int32(int8(sc[2*i]))))
+				c := uint16(int16(-32 * int32(int8(sc[2*i+1]))))
+				le.PutUint32(db[q6kTileNeg+64*i+4*r:], uint32(a)|uint32(c)<<16)
+			}
+			le.PutUint32(db[q6kTileD+4*r:], math.Float32bits(f16at(wb, 208)))
+		}
+	}
+}
+
+// kTileKernel is dotQ4KTileVNNI or dotQ6KTileVNNI.
+type kTileKernel func(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+
+// dotTileKVNNI computes a tile sixteen rows at a time: decode the rows
+// into the scratch, then run the kernel over the tokens three at a time
+// (the last group repeating the last token as needed).
+func dotTileKVNNI(t *Tile, nblocks, blockBytes int, decode func(dst, w []byte, stride, rows, nblocks int), kern kTileKernel) {
+	buf := alignedBytes(t.Scratch, nblocks*blockBytes)
+	var acc [ktAcc]float32
+	var out [ktTokens * ktRows]float32
+	var xp [ktTokens]*byte
+	for r0 := 0; r0 < t.Rows; r0 += ktRows {
+		rows := min(ktRows, t.Rows-r0)
+		decode(buf, t.W[r0*t.Stride:], t.Stride, rows, nblocks)
+		for i := 0; i < t.Tokens; i += ktTokens {
+			for k := range ktTokens {
+				xp[k] = &t.X[min(i+k, t.Tokens-1)*t.XStride]
+			}
+			kern(&buf[0], &xp, nblocks, &acc, &out)
+			for k := range min(ktTokens, t.Tokens-i) {
+				o := (i+k)*t.OutStride + r0
+				copy(t.Out[o:o+rows], out[ktRows*k:ktRows*k+rows])
+			}
+		}
+	}
+}
+
+// alignedBytes returns n bytes of s starting at a 64-byte boundary.
+func alignedBytes(s *TileScratch, n int) []byte {
+	b := s.bytes(n + 63)
+	off := int(-uintptr(unsafe.Pointer(&b[0])) & 63)
+	return b[off : off+n]
+}
+
+// kTiled reports whether a K-quant tile goes to the VNNI prompt kernels.
+func (t *Tile) kTiled(nblocks int) bool {
+	return hasVNNI && t.Scratch != nil && t.Tokens >= 2 && nblocks > 0
+}
+
+func dotTileQ4K(t *Tile, nblocks int) {
+	if t.kTiled(nblocks) {
+		dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTile, dotQ4KTileVNNI)
+		return
+	}
+	dotTileQ4KGen(t, nblocks)
+}
+
+func dotTileQ6K(t *Tile, nblocks int) {
+	if t.kTiled(nblocks) {
+		dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTile, dotQ6KTileVNNI)
+		return
+	}
+	dotTileQ6KGen(t, nblocks)
+}
+
+// dotTileQ4KGen computes a tile with the generation kernel, a row against
+// two tokens at a time.
+func dotTileQ4KGen(t *Tile, nblocks int) {
+	if !hasAVX2 || nblocks == 0 {
+		dotTileRef(t, nblocks, DotQ4KQ8K)
+		return
+	}
+	var out [2]float32
+	for r := range t.Rows {
+		w := &t.W[r*t.Stride]
+		i := 0
+		for ; i+2 <= t.Tokens; i += 2 {
+			dotQ4KG2(w, &t.X[i*t.XStride], &t.X[(i+1)*t.XStride], nblocks, &out)
+			t.Out[i*t.OutStride+r] = out[0]
+			t.Out[(i+1)*t.OutStride+r] = out[1]
+		}
+		if i < t.Tokens {
+			t.Out[i*t.OutStride+r] = dotQ4KG(w, &t.X[i*t.XStride], nblocks)
+		}
+	}
+}
+
+// dotTileQ6KGen computes a tile with the generation kernel, row by row.
+func dotTileQ6KGen(t *Tile, nblocks int) {
+	if !hasAVX2 || nblocks == 0 {
+		dotTileRef(t, nblocks, DotQ6KQ8K)
+		return
+	}
+	for r := range t.Rows {
+		w := &t.W[r*t.Stride]
+		for i := range t.Tokens {
+			t.Out[i*t.OutStride+r] = dotQ6KG(w, &t.X[i*t.XStride], nblocks)
+		}
+	}
+}
