@@ -20,6 +20,11 @@ func GemmF32(c, a, b []float32, m, k, n int) {
 	gemmF32s(c, a, b, m, k, n)
 }
 
+// FMA32 returns a*b+c rounded once to float32, as the hardware's fused
+// multiply-add (and C compiled with floating-point contraction) computes
+// it.
+func FMA32(a, b, c float32) float32 { return fmaf(a, b, c) }
+
 func gemmF32Ref(c, a, b []float32, m, k, n int) {
 	for i := range m {
 		ci := c[i*n : (i+1)*n]

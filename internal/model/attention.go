@@ -74,29 +74,90 @@ func (a *attentionTask) Run(part, parts int) {
 			sc[t] *= a.scale
 		}
 		out := a.s.att[(i*c.Heads+h)*hd : (i*c.Heads+h+1)*hd]
-		// Online softmax with an F16 accumulator, as llama.cpp's CPU flash
-		// attention does.
 		acc := a.acc16[part][:hd]
-		clear(acc)
-		var sum float32
-		m := float32(math.Inf(-1))
-		for t, s := range sc {
-			v := vals[t*width+kvh*hd : t*width+(kvh+1)*hd]
-			ms, vs := float32(1), float32(1)
-			if s > m {
-				mold := m
-				m = s
-				ms = float32(math.Exp(float64(mold - m)))
-				kernels.ScaleF16(acc, ms)
-			} else {
-				vs = float32(math.Exp(float64(s - m)))
-			}
-			kernels.AccumulateF16(acc, v, vs)
-			sum = sum*ms + vs
+		if view := kvView(T, a.s.cache.Capacity()); a.n == 1 && view >= splitKV {
+			a.split(part, parts, out, sc, vals, view, kvh)
+			continue
 		}
+		_, sum := a.online(acc, sc, vals, 0, T, kvh)
 		inv := 1 / sum
 		for j := range out {
 			out[j] = kernels.F16ToF32(acc[j]) * inv
 		}
+	}
+}
+
+// online runs the online softmax over positions lo..hi-1 of the scores sc
+// with an F16 accumulator acc of the values, as llama.cpp's one-query
+// flash attention (ggml_compute_forward_flash_attn_ext_f16_one_chunk)
+// does, and returns the largest score and the sum of the exponentials.
+func (a *attentionTask) online(acc []uint16, sc []float32, vals []uint16, lo, hi, kvh int) (m, sum float32) {
+	hd := a.c.HeadDim
+	width := a.s.cache.Width()
+	clear(acc)
+	m = float32(math.Inf(-1))
+	for t := lo; t < hi; t++ {
+		s := sc[t]
+		v := vals[t*width+kvh*hd : t*width+(kvh+1)*hd]
+		ms, vs := float32(1), float32(1)
+		if s > m {
+			mold := m
+			m = s
+			ms = float32(math.Exp(float64(mold - m)))
+			kernels.ScaleF16(acc, ms)
+		} else {
+			vs = float32(math.Exp(float64(s - m)))
+		}
+		kernels.AccumulateF16(acc, v, vs)
+		sum = sum*ms + vs
+	}
+	return m, sum
+}
+
+// splitKV is the length of llama.cpp's view of the cache from which it
+// splits one query's attention over its threads.
+const splitKV = 512
+
+// kvView returns the number of cache positions llama.cpp's attention sees
+// when T are in use: T rounded up to a multiple of 256 (at least 256), at
+// most the cache's capacity (llama.cpp's context, rounded likewise).
+func kvView(T, capacity int) int {
+	const pad = 256
+	return min((capacity+pad-1)/pad*pad, max(pad, (T+pad-1)/pad*pad))
+}
+
+// split computes one query's attention as llama.cpp does for a single
+// token when its view of the cache holds splitKV positions or more: the
+// view cut into one chunk per thread (parts, the pool's size, stands for
+// llama.cpp's thread count), each chunk's online softmax with its own F16
+// accumulator (positions past the cache's end are masked), then the chunks
+// combined in order (ggml_flash_attn_ext_reduce_partials, whose products
+// llama.cpp's compiler fuses as FMA32 does).
+func (a *attentionTask) split(part, parts int, out, sc []float32, vals []uint16, view, kvh int) {
+	hd := a.c.HeadDim
+	acc := a.acc16[part][:hd]
+	chunk := (view + parts - 1) / parts
+	mf, sf := float32(math.Inf(-1)), float32(0)
+	clear(out)
+	for lo := 0; lo < view; lo += chunk {
+		hi := min(lo+chunk, len(sc))
+		if lo >= hi {
+			continue // masked entirely: S = 0
+		}
+		m, sum := a.online(acc, sc, vals, lo, hi, kvh)
+		if sum == 0 {
+			continue
+		}
+		mn := max(mf, m)
+		so := float32(math.Exp(float64(mf - mn)))
+		sn := float32(math.Exp(float64(m - mn)))
+		for d := range out {
+			out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
+		}
+		sf = kernels.FMA32(sf, so, sum*sn)
+		mf = mn
+	}
+	if sf != 0 {
+		kernels.Scale(out, 1/sf)
 	}
 }

@@ -79,7 +79,8 @@ func (d llamaDump) get(t *testing.T, step int, name string) []float32 {
 // one batch (llama.cpp's tiled flash attention, two tiles of positions),
 // then one token (the one-query kernel with an F16 query and F16
 // accumulator), for head dimensions 8 (stories260K), 64 (tiny-qwen2) and,
-// for the one-token step only, 128 (tiny-qwen3). The dumps were recorded
+// for the one-token step only, 128 (tiny-qwen3); and single tokens after
+// 260 positions, where llama.cpp splits the cache over its threads. The dumps were recorded
 // with testdata/llamadump/dump.c, the synthetic models written by
 // ATELIER_SYNTH_OUT=/tmp/synth go test -run TestGreedyMatchesLlamaCpp:
 //
@@ -90,18 +91,26 @@ func (d llamaDump) get(t *testing.T, step int, name string) []float32 {
 //	BATCH=66 CACHE_ROWS=67 WANT=$W ./dump BE stories260K.gguf stories260K.dump 67 TOKENS
 //
 // where TOKENS are the first 67 of the input and tokens of
-// ../shared/testdata/models/stories260K.empty-prompt.greedy.json.
+// ../shared/testdata/models/stories260K.empty-prompt.greedy.json. The long
+// case takes those 201 tokens three times over, cut to 262 (LONG), then
+//
+//	BATCH=260 CACHE_ROWS=262 WANT=$W MINSTEP=1 ./dump BE stories260K.gguf stories260K-long.dump 262 LONG
 func TestAttentionMatchesLlamaCpp(t *testing.T) {
 	for _, c := range []struct {
 		name               string
 		heads, kvHeads, hd int
-		first              int // the first step recorded
+		steps              []int // tokens per step
+		first              int   // the first step recorded
+		threads            []int
 	}{
-		{"stories260K", 8, 4, 8, 0},
-		{"tiny-qwen2-F16", 4, 2, 64, 0},
-		{"tiny-qwen3-Q4_K_M", 4, 2, 128, 1},
+		{"stories260K", 8, 4, 8, []int{66, 1}, 0, []int{1, 2}},
+		{"tiny-qwen2-F16", 4, 2, 64, []int{66, 1}, 0, []int{1, 2}},
+		{"tiny-qwen3-Q4_K_M", 4, 2, 128, []int{66, 1}, 1, []int{1, 2}},
+		// A token at positions 260 and 261: llama.cpp (two threads) splits
+		// the 512 positions of its view of the cache in two.
+		{"stories260K-long", 8, 4, 8, []int{260, 1, 1}, 1, []int{2}},
 	} {
-		for _, threads := range []int{1, 2} {
+		for _, threads := range c.threads {
 			t.Run(fmt.Sprint(c.name, "/threads=", threads), func(t *testing.T) {
 				dump := readLlamaDump(t, filepath.Join("testdata", "attention", c.name+".dump"))
 				d := &Decoder{Config: Config{
@@ -110,10 +119,10 @@ func TestAttentionMatchesLlamaCpp(t *testing.T) {
 				}}
 				p := NewPool(threads)
 				defer p.Close()
-				seq := d.NewSequence(128)
+				seq := d.NewSequence(512)
 				qw, kvw := c.heads*c.hd, c.kvHeads*c.hd
 				pos := 0
-				for step, n := range []int{66, 1} {
+				for step, n := range c.steps {
 					if step < c.first {
 						pos += n
 						continue
