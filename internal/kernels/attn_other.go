@@ -7,3 +7,7 @@ func gemmF32s(c, a, b []float32, m, k, n int) { gemmF32Ref(c, a, b, m, k, n) }
 func softmaxExp8(x []float32, max float32) float64 { return softmaxExp8Ref(x, max) }
 
 func swiglu8(dst, gate, up []float32) { swiglu8Ref(dst, gate, up) }
+
+func dotRowsF16Batch(out []float32, w []byte, stride int, x []byte, n int) {
+	dotRowsF16BatchRef(out, w, stride, x, n)
+}

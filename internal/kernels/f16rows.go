@@ -1,11 +1,30 @@
 package kernels
 
+import "fmt"
+
 // DotRowsF16 sets out[r] = DotF16F16(w[r*stride:], x, n) for every r of
 // out: rows of n halves against one row of n halves (attention's scores
 // over an F16 cache, or F16 weights).
 func DotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
 	checkRows("DotRowsF16", len(out), w, stride, 2*n, x, 2*n)
 	dotRowsF16(out, w, stride, x, n)
+}
+
+// DotRowsF16Batch sets out[r] = DotF16F16Batch(w[r*stride:], x, n) for
+// every r of out, n a multiple of 8: F16 weight rows against one token of
+// a batch, in llama.cpp's tinyBLAS order.
+func DotRowsF16Batch(out []float32, w []byte, stride int, x []byte, n int) {
+	if n%8 != 0 {
+		panic(fmt.Sprintf("kernels: DotRowsF16Batch of %d halves", n))
+	}
+	checkRows("DotRowsF16Batch", len(out), w, stride, 2*n, x, 2*n)
+	dotRowsF16Batch(out, w, stride, x, n)
+}
+
+func dotRowsF16BatchRef(out []float32, w []byte, stride int, x []byte, n int) {
+	for r := range out {
+		out[r] = DotF16F16Batch(w[r*stride:], x, n)
+	}
 }
 
 // AccumulateF16 sets acc[j] = F16(v[j]·s + acc[j]) for every j of acc, the

@@ -31,6 +31,24 @@ func f16AXPY(acc *uint16, v *uint16, s float32, n int)
 //go:noescape
 func f16Scale(acc *uint16, s float32, n int)
 
+// dotF16BatchRows computes rows of halves at stride bytes against the
+// halves x, n a positive multiple of 8:
+//
+//	for r := range rows {
+//		out[r] = DotF16F16Batch(w[r*stride:], x, n)
+//	}
+//
+//go:noescape
+func dotF16BatchRows(w *byte, stride int, x *byte, n int, out *float32, rows int)
+
+func dotRowsF16Batch(out []float32, w []byte, stride int, x []byte, n int) {
+	if hasAVX2 && n > 0 && len(out) > 0 {
+		dotF16BatchRows(&w[0], stride, &x[0], n, &out[0], len(out))
+		return
+	}
+	dotRowsF16BatchRef(out, w, stride, x, n)
+}
+
 func dotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
 	np := n &^ 31
 	r := 0

@@ -115,3 +115,96 @@ scaleloop:
 scaledone:
 	VZEROUPPER
 	RET
+
+// HSUM8 adds the eight lanes of Y as tinyBLAS's hsum does (the high half
+// onto the low half, then movehl and movehdup) into the low lane of X.
+#define HSUM8(y, x, t) \
+	VEXTRACTF128 $1, y, t; \
+	VADDPS       t, x, x; \
+	VMOVHLPS     x, x, t; \
+	VADDPS       t, x, x; \
+	VMOVSHDUP    x, t; \
+	VADDSS       t, x, x
+
+// func dotF16BatchRows(w *byte, stride int, x *byte, n int, out *float32, rows int)
+TEXT ·dotF16BatchRows(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ stride+8(FP), AX
+	MOVQ x+16(FP), DI
+	MOVQ n+24(FP), CX
+	MOVQ out+32(FP), DX
+	MOVQ rows+40(FP), R11
+	SHRQ $3, CX
+
+batch4:
+	CMPQ   R11, $4
+	JLT    batch1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   SI, R8
+	LEAQ   (SI)(AX*1), R9
+	LEAQ   (R9)(AX*1), R10
+	LEAQ   (R10)(AX*1), R13
+	MOVQ   DI, R14
+	MOVQ   CX, BX
+
+batch4loop:
+	VCVTPH2PS   (R14), Y8
+	VCVTPH2PS   (R8), Y4
+	VCVTPH2PS   (R9), Y5
+	VCVTPH2PS   (R10), Y6
+	VCVTPH2PS   (R13), Y7
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y8, Y5, Y1
+	VFMADD231PS Y8, Y6, Y2
+	VFMADD231PS Y8, Y7, Y3
+	ADDQ        $16, R14
+	ADDQ        $16, R8
+	ADDQ        $16, R9
+	ADDQ        $16, R10
+	ADDQ        $16, R13
+	DECQ        BX
+	JNZ         batch4loop
+
+	HSUM8(Y0, X0, X4)
+	HSUM8(Y1, X1, X5)
+	HSUM8(Y2, X2, X6)
+	HSUM8(Y3, X3, X7)
+	VMOVSS X0, (DX)
+	VMOVSS X1, 4(DX)
+	VMOVSS X2, 8(DX)
+	VMOVSS X3, 12(DX)
+	LEAQ   (SI)(AX*4), SI
+	ADDQ   $16, DX
+	SUBQ   $4, R11
+	JMP    batch4
+
+batch1:
+	TESTQ  R11, R11
+	JZ     batchdone
+	VXORPS Y0, Y0, Y0
+	MOVQ   SI, R8
+	MOVQ   DI, R14
+	MOVQ   CX, BX
+
+batch1loop:
+	VCVTPH2PS   (R14), Y8
+	VCVTPH2PS   (R8), Y4
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ        $16, R14
+	ADDQ        $16, R8
+	DECQ        BX
+	JNZ         batch1loop
+
+	HSUM8(Y0, X0, X4)
+	VMOVSS X0, (DX)
+	ADDQ   AX, SI
+	ADDQ   $4, DX
+	DECQ   R11
+	JMP    batch1
+
+batchdone:
+	VZEROUPPER
+	RET

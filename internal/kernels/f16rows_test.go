@@ -46,6 +46,14 @@ func checkF16Kernels(t *testing.T, seed uint64, rows, n, pad int) {
 			t.Fatalf("DotRowsF16 seed %d, %d rows of %d: row %d: got %v, want %v", seed, rows, n, i, out[i], want)
 		}
 	}
+	if n%8 == 0 {
+		DotRowsF16Batch(out, wb, 2*stride, xb, n)
+		for i := range rows {
+			if want := DotF16F16Batch(wb[2*i*stride:], xb, n); !sameFloat(out[i], want) {
+				t.Fatalf("DotRowsF16Batch seed %d, %d rows of %d: row %d: got %v, want %v", seed, rows, n, i, out[i], want)
+			}
+		}
+	}
 	acc := make([]uint16, n)
 	finiteHalves(r, acc)
 	ref := append([]uint16(nil), acc...)
@@ -69,6 +77,7 @@ func checkF16Kernels(t *testing.T, seed uint64, rows, n, pad int) {
 func TestF16Kernels(t *testing.T) {
 	for _, c := range []struct{ rows, n, pad int }{
 		{0, 8, 0}, {1, 8, 0}, {4, 64, 0}, {5, 64, 64}, {13, 128, 8}, {8, 12, 0}, {3, 7, 1}, {16, 256, 0},
+		{6, 40, 0}, {7, 100, 3}, {2, 896, 0},
 	} {
 		for seed := range uint64(4) {
 			checkF16Kernels(t, seed, c.rows, c.n, c.pad)

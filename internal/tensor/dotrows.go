@@ -63,9 +63,7 @@ func DotTile(t Type, n int, out []float32, outStride int, w []byte, stride, rows
 		if tokens > 1 && n%8 == 0 {
 			// Likewise for F16 weights (the activations rounded to F16).
 			for i := range tokens {
-				for r := range rows {
-					out[i*outStride+r] = kernels.DotF16F16Batch(w[r*stride:r*stride+2*n], x[i*xStride:i*xStride+2*n], n)
-				}
+				kernels.DotRowsF16Batch(out[i*outStride:i*outStride+rows], w[:(rows-1)*stride+2*n], stride, x[i*xStride:i*xStride+2*n], n)
 			}
 			return
 		}
