@@ -241,10 +241,26 @@ func repackQ5_0x8(dst *byte, w *byte, stride int, nblocks int)
 //go:noescape
 func tile8VNNI(w *byte, nblocks int, x *byte, xStride int, ntok int, sums *int32, out *float32, outStride int)
 
+// prefetchRows asks the cache for the first n bytes of each of rows rows
+// stride bytes apart (n, rows ≥ 1):
+//
+//	for r := range rows {
+//		for i := 0; i < n; i += 64 {
+//			prefetch(&w[r*stride+i])
+//		}
+//	}
+//
+//go:noescape
+func prefetchRows(w *byte, stride int, rows int, n int)
+
 // dotTile0VNNI computes the first t.Rows&^7 rows of a tile of a
-// 32-element block type with VNNI: repack (whose unsigned quants are the
-// weights plus off) prepares eight rows at a time in the scratch.
-func dotTile0VNNI(t *Tile, nblocks, off int, repack func(dst, w *byte, stride, nblocks int), ref func(w, x []byte, nblocks int) float32) {
+// 32-element block type (blocks of wBlock bytes) with VNNI: repack (whose
+// unsigned quants are the weights plus off) prepares eight rows at a time
+// in the scratch.
+func dotTile0VNNI(t *Tile, nblocks, wBlock, off int, repack func(dst, w *byte, stride, nblocks int), ref func(w, x []byte, nblocks int) float32) {
+	// The first rows arrive from memory while the activations are summed;
+	// each repack asks for the next eight rows.
+	prefetchRows(&t.W[0], t.Stride, 8, nblocks*wBlock)
 	sums := t.Scratch.ints(2 * t.Tokens * nblocks)
 	actSumsVNNI(&t.X[0], t.XStride, t.Tokens, nblocks, off, &sums[0])
 	wp := t.Scratch.bytes(tileBlock8 * nblocks)
@@ -259,7 +275,7 @@ func dotTile0VNNI(t *Tile, nblocks, off int, repack func(dst, w *byte, stride, n
 
 func dotTileQ8_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, 128, repackQ8_0x8, DotQ8_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ8_0, 128, repackQ8_0x8, DotQ8_0Q8_0)
 		return
 	}
 	if t.Tokens > 1 {
@@ -271,7 +287,7 @@ func dotTileQ8_0(t *Tile, nblocks int) {
 
 func dotTileQ5_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, 16, repackQ5_0x8, DotQ5_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ5_0, 16, repackQ5_0x8, DotQ5_0Q8_0)
 		return
 	}
 	if !t.tiled(nblocks) {
@@ -296,7 +312,7 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 
 func dotTileQ4_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, 8, repackQ4_0x8, DotQ4_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ4_0, 8, repackQ4_0x8, DotQ4_0Q8_0)
 		return
 	}
 	dotTile8(rows8Q4_0, t, nblocks, DotQ4_0Q8_0)

@@ -168,6 +168,18 @@ asdone:
 	LEAQ (R12)(AX*1), R13; \
 	LEAQ (R13)(AX*1), BX
 
+// PREFETCH8 asks for the same block of the next eight rows (R14 = 8·stride),
+// which the next repack reads while this group's tile is computed.
+#define PREFETCH8 \
+	PREFETCHT0 (SI)(R14*1); \
+	PREFETCHT0 (R8)(R14*1); \
+	PREFETCHT0 (R9)(R14*1); \
+	PREFETCHT0 (R10)(R14*1); \
+	PREFETCHT0 (R11)(R14*1); \
+	PREFETCHT0 (R12)(R14*1); \
+	PREFETCHT0 (R13)(R14*1); \
+	PREFETCHT0 (BX)(R14*1)
+
 #define ADVANCE8(n) \
 	ADDQ $n, SI; \
 	ADDQ $n, R8; \
@@ -262,6 +274,7 @@ asdone:
 
 #define REPACK_PROLOGUE \
 	ROWPTRS8; \
+	LEAQ      (AX*8), R14; \
 	VMOVDQU64 vnni80<>(SB), Y16; \
 	VMOVDQU64 vnni0F<>(SB), Y17; \
 	VMOVDQU64 vnni10<>(SB), Y18
@@ -283,6 +296,7 @@ TEXT ·repackQ8_0x8(SB), NOSPLIT, $0-32
 	JZ    rq8done
 
 rq8loop:
+	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ8X)
 	TRANSPOSE8
@@ -308,6 +322,7 @@ TEXT ·repackQ4_0x8(SB), NOSPLIT, $0-32
 	JZ    rq4done
 
 rq4loop:
+	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ4)
 	TRANSPOSE8
@@ -333,6 +348,7 @@ TEXT ·repackQ5_0x8(SB), NOSPLIT, $0-32
 	JZ    rq5done
 
 rq5loop:
+	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ5)
 	TRANSPOSE8
@@ -343,6 +359,29 @@ rq5loop:
 
 rq5done:
 	VZEROUPPER
+	RET
+
+// func prefetchRows(w *byte, stride int, rows int, n int)
+//
+// Asks for the first n bytes of rows rows stride bytes apart, a cache line
+// at a time (n ≥ 1, rows ≥ 1).
+TEXT ·prefetchRows(SB), NOSPLIT, $0-32
+	MOVQ w+0(FP), SI
+	MOVQ stride+8(FP), AX
+	MOVQ rows+16(FP), BX
+	MOVQ n+24(FP), DX
+
+prow:
+	XORQ CX, CX
+
+pline:
+	PREFETCHT0 (SI)(CX*1)
+	ADDQ       $64, CX
+	CMPQ       CX, DX
+	JLT        pline
+	ADDQ       AX, SI
+	DECQ       BX
+	JNZ        prow
 	RET
 
 // TOKEN adds one token's block to its accumulator: x is the activation
