@@ -12,7 +12,7 @@ import (
 // sixteen rows at a time, into a layout where each int32 lane of a 512-bit
 // register belongs to one row and holds four consecutive quants of it
 // (unsigned: Q4_K's nibbles, Q6_K's 6-bit values without the −32). Then
-// three tokens at a time pass over every super-block: VPDPBUSD multiplies
+// two tokens at a time pass over every super-block: VPDPBUSD multiplies
 // four quants of sixteen rows by four activation bytes broadcast from a
 // token, and VPMADDWD applies the sub-block scales (one per row) exactly.
 //
@@ -26,9 +26,7 @@ import (
 
 const (
 	ktRows   = 16 // weight rows per decoded group: one int32 lane each
-	ktTokens = 3  // tokens per kernel pass
-	ktLanes  = 12 // float accumulators per row and token: 8 lanes, 4 of mins
-	ktAcc    = ktTokens * ktLanes * ktRows
+	ktTokens = 2  // tokens per kernel pass
 
 	// Decoded Q4_K super-block of 16 rows: for each of the 8 sub-blocks
 	// 8 vectors of quants ([k][row] uint32: quants 4k..4k+3) and its 16
@@ -50,11 +48,10 @@ const (
 )
 
 // dotQ4KTileVNNI computes sixteen decoded rows (w: nblocks super-blocks
-// of q4kTileBlock bytes, see decodeQ4KTile) against the three tokens x[t]
-// (Q8_K rows) as dotQ4KG does, out[16*t+r] = dotQ4KG(row r, x[t]), with
-// acc as its memory for the accumulators of dotQ4KG:
+// of q4kTileBlock bytes, see decodeQ4KTile) against the two tokens x[t]
+// (Q8_K rows) as dotQ4KG does, out[16*t+r] = dotQ4KG(row r, x[t]):
 //
-//	for t := range 3 {
+//	for t := range 2 {
 //		for r := range 16 {
 //			var acc [12]float32
 //			for b := range nblocks {
@@ -85,14 +82,13 @@ const (
 //	}
 //
 //go:noescape
-func dotQ4KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+func dotQ4KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * ktRows]float32)
 
 // dotQ6KTileVNNI computes sixteen decoded rows (w: nblocks super-blocks
-// of q6kTileBlock bytes, see decodeQ6KTile) against the three tokens x[t]
-// as dotQ6KG does, out[16*t+r] = dotQ6KG(row r, x[t]), with acc as its
-// memory for the accumulators:
+// of q6kTileBlock bytes, see decodeQ6KTile) against the two tokens x[t]
+// as dotQ6KG does, out[16*t+r] = dotQ6KG(row r, x[t]):
 //
-//	for t := range 3 {
+//	for t := range 2 {
 //		for r := range 16 {
 //			var acc [8]float32
 //			for b := range nblocks {
@@ -118,7 +114,7 @@ func dotQ4KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float3
 //	}
 //
 //go:noescape
-func dotQ6KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+func dotQ6KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * ktRows]float32)
 
 var le = binary.LittleEndian
 
@@ -145,10 +141,14 @@ func decodeQ4KTile(dst, w []byte, stride, rows, nblocks int) {
 					le.PutUint32(hi[64*k:], v>>4&0x0f0f0f0f)
 				}
 			}
+			var sc [8]uint8
 			for j := range 8 {
-				sc, m := scaleMinK4(j, wb[4:16])
-				le.PutUint32(db[j*q4kTileSub+512+4*r:], uint32(sc))
+				s, m := scaleMinK4(j, wb[4:16])
+				sc[j] = s
 				le.PutUint32(db[q4kTileMins+64*j+4*r:], uint32(m)|uint32(m)<<16)
+			}
+			for j := 0; j < 8; j += 2 {
+				le.PutUint32(db[j*q4kTileSub+512+4*r:], uint32(sc[j])|uint32(sc[j+1])<<16)
 			}
 			le.PutUint32(db[q4kTileD+4*r:], math.Float32bits(f16at(wb, 0)))
 			le.PutUint32(db[q4kTileD+64+4*r:], math.Float32bits(f16at(wb, 2)))
@@ -168,25 +168,29 @@ func decodeQ6KTile(dst, w []byte, stride, rows, nblocks int) {
 		for b := range nblocks {
 			wb := src[b*BlockQ6K : (b+1)*BlockQ6K : (b+1)*BlockQ6K]
 			db := dst[b*q6kTileBlock : (b+1)*q6kTileBlock : (b+1)*q6kTileBlock]
-			// Sub-block s, quants 4k..4k+3: elements e = 16s+4k, in half
-			// h = s/8, quarter g = s%8/2 at position p = e%32: the low bits
-			// are nibble g>>1 of ql[64h+32(g&1)+p], the high bits bits
-			// 2g..2g+1 of qh[32h+p]; four consecutive elements share the
-			// shifts, so a 32-bit word yields four quants at once.
-			for s := range 16 {
-				h, g := s/8, s%8/2
-				lsh, hsh := 4*uint(g>>1), 2*uint(g)
-				ql := wb[64*h+32*(g&1)+16*(s%2):][:16]
-				qh := wb[128+32*h+16*(s%2):][:16]
-				d := db[s*q6kTileSub+4*r:][:3*64+4]
-				for k := range 4 {
-					v := le.Uint32(ql[4*k:])>>lsh&0x0f0f0f0f | (le.Uint32(qh[4*k:])>>hsh&0x03030303)<<4
-					le.PutUint32(d[64*k:], v)
+			// Elements 128h+32g+p, p in [0,32): the low bits are nibble g>>1
+			// of ql[64h+32(g&1)+p], the high bits bits 2g..2g+1 of
+			// qh[32h+p]; four consecutive p share the shifts, so 32-bit
+			// words yield four quants at once, for the four g. They go to
+			// sub-block s = 8h+2g+p/16, quants 4k..4k+3 with k = p%16/4.
+			for h := range 2 {
+				ql := wb[64*h : 64*h+64 : 64*h+64]
+				qh := wb[128+32*h : 128+32*h+32 : 128+32*h+32]
+				for p := 0; p < 32; p += 4 {
+					l0, l1 := le.Uint32(ql[p:]), le.Uint32(ql[32+p:])
+					hb := le.Uint32(qh[p:])
+					d := db[(8*h+p/16)*q6kTileSub+64*(p%16/4)+4*r:]
+					d = d[:6*q6kTileSub+4]
+					le.PutUint32(d, l0&0x0f0f0f0f|(hb&0x03030303)<<4)
+					le.PutUint32(d[2*q6kTileSub:], l1&0x0f0f0f0f|(hb>>2&0x03030303)<<4)
+					le.PutUint32(d[4*q6kTileSub:], l0>>4&0x0f0f0f0f|(hb>>4&0x03030303)<<4)
+					le.PutUint32(d[6*q6kTileSub:], l1>>4&0x0f0f0f0f|(hb>>6&0x03030303)<<4)
 				}
 			}
 			sc := wb[192:208]
-			for s := range 16 {
-				le.PutUint32(db[s*q6kTileSub+256+4*r:], uint32(uint16(int16(int8(sc[s])))))
+			for _, s := range [...]int{0, 1, 4, 5, 8, 9, 12, 13} {
+				a, b := uint16(int16(int8(sc[s]))), uint16(int16(int8(sc[s+2])))
+				le.PutUint32(db[s*q6kTileSub+256+4*r:], uint32(a)|uint32(b)<<16)
 			}
 			for i := range 8 {
 				a := uint16(int16(-32 * int32(int8(sc[2*i]))))
@@ -199,14 +203,13 @@ func decodeQ6KTile(dst, w []byte, stride, rows, nblocks int) {
 }
 
 // kTileKernel is dotQ4KTileVNNI or dotQ6KTileVNNI.
-type kTileKernel func(w *byte, x *[ktTokens]*byte, nblocks int, acc *[ktAcc]float32, out *[ktTokens * ktRows]float32)
+type kTileKernel func(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * ktRows]float32)
 
 // dotTileKVNNI computes a tile sixteen rows at a time: decode the rows
-// into the scratch, then run the kernel over the tokens three at a time
+// into the scratch, then run the kernel over the tokens two at a time
 // (the last group repeating the last token as needed).
 func dotTileKVNNI(t *Tile, nblocks, blockBytes int, decode func(dst, w []byte, stride, rows, nblocks int), kern kTileKernel) {
 	buf := alignedBytes(t.Scratch, nblocks*blockBytes)
-	var acc [ktAcc]float32
 	var out [ktTokens * ktRows]float32
 	var xp [ktTokens]*byte
 	for r0 := 0; r0 < t.Rows; r0 += ktRows {
@@ -216,7 +219,7 @@ func dotTileKVNNI(t *Tile, nblocks, blockBytes int, decode func(dst, w []byte, s
 			for k := range ktTokens {
 				xp[k] = &t.X[min(i+k, t.Tokens-1)*t.XStride]
 			}
-			kern(&buf[0], &xp, nblocks, &acc, &out)
+			kern(&buf[0], &xp, nblocks, &out)
 			for k := range min(ktTokens, t.Tokens-i) {
 				o := (i+k)*t.OutStride + r0
 				copy(t.Out[o:o+rows], out[ktRows*k:ktRows*k+rows])

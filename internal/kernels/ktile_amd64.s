@@ -6,97 +6,81 @@
 // for the decoded layout). They keep, for each token and row, the eight
 // int32 lanes of the generation kernels (lane l: elements 4l..4l+3 of
 // every 32) and the same float32 accumulators, so that the results are
-// theirs bit for bit. Registers:
+// theirs bit for bit. Lane by lane, the int32 sums of a super-block are
+// made and fused into the float accumulators, which stay in registers:
 //
-//	AX BX CX   the three tokens' Q8_K rows
+//	AX BX      the two tokens' Q8_K rows
 //	DI         offset of the current super-block in them
 //	SI         the current decoded super-block
-//	DX         the float accumulators: per token 12 vectors of 16 rows
-//	Z0-Z7      token 0: the int32 lanes 0..7 of 16 rows
-//	Z8-Z15     token 1
-//	Z16-Z23    token 2
-//	Z24-Z31    quants, scales and temporaries
+//	Z0-Z7      token 0: float accumulators of lanes 0..7 (16 rows each)
+//	Z8-Z11     token 0: float accumulators of Q4_K's four lanes of mins
+//	Z12-Z23    token 1: the same
+//	Z24 Z25    the int32 lane being summed, tokens 0 and 1
+//	Z26 Z27    quants of two sub-blocks (four per row in each int32)
+//	Z28 Z29    temporaries
+//	Z30        two sub-blocks' scales (int16 pairs)
+//	Z31        temporary
+//	R13        out, which holds d·dx (or dmin·dx) of the two tokens until
+//	           the end
 
-// LANE adds sc·(the four quants at wo times the four activation bytes at
-// xo) to lane i0, i1, i2 of the three tokens; sc (int16 in the low half of
-// each int32, the high half zero) is in Z31. The products of four fit in
-// int16, so VPMADDWD applies the scale exactly.
-#define LANE(wo, xo, i0, i1, i2) \
-	VMOVDQU32     wo(SI), Z30; \
-	VPXORD        Z24, Z24, Z24; \
-	VPXORD        Z25, Z25, Z25; \
-	VPXORD        Z26, Z26, Z26; \
-	VPDPBUSD.BCST xo(AX)(DI*1), Z30, Z24; \
-	VPDPBUSD.BCST xo(BX)(DI*1), Z30, Z25; \
-	VPDPBUSD.BCST xo(CX)(DI*1), Z30, Z26; \
-	VPMADDWD      Z31, Z24, Z24; \
-	VPMADDWD      Z31, Z25, Z25; \
-	VPMADDWD      Z31, Z26, Z26; \
-	VPADDD        Z24, i0, i0; \
-	VPADDD        Z25, i1, i1; \
-	VPADDD        Z26, i2, i2
+// ktlow16 masks the low int16 of each int32.
+DATA ktlow16<>+0(SB)/4, $0x0000ffff
+GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 
-// Q4SUB handles sub-block j of a Q4_K super-block: its 32 quants feed the
-// eight lanes, four each.
-#define Q4SUB(j) \
-	VMOVDQU32 576*j+512(SI), Z31; \
-	LANE(576*j, 4+32*j, Z0, Z8, Z16); \
-	LANE(576*j+64, 8+32*j, Z1, Z9, Z17); \
-	LANE(576*j+128, 12+32*j, Z2, Z10, Z18); \
-	LANE(576*j+192, 16+32*j, Z3, Z11, Z19); \
-	LANE(576*j+256, 20+32*j, Z4, Z12, Z20); \
-	LANE(576*j+320, 24+32*j, Z5, Z13, Z21); \
-	LANE(576*j+384, 28+32*j, Z6, Z14, Z22); \
-	LANE(576*j+448, 32+32*j, Z7, Z15, Z23)
+// PAIR adds to acc, for the token at T, the products of two sub-blocks'
+// quants (Z26, Z27) with the four activation bytes at xa and xb times the
+// sub-blocks' scales: each sum of four products fits in int16, so the two
+// are packed into the halves of each int32 and VPMADDWD applies the pair
+// of scales (int16, in Z30) exactly.
+#define PAIR(T, xa, xb, acc) \
+	VPXORD          Z28, Z28, Z28; \
+	VPXORD          Z29, Z29, Z29; \
+	VPDPBUSD.BCST   xa(T)(DI*1), Z26, Z28; \
+	VPDPBUSD.BCST   xb(T)(DI*1), Z27, Z29; \
+	VPSLLD          $16, Z29, Z29; \
+	VPBLENDMW       Z29, Z28, K1, Z29; \
+	VPMADDWD        Z30, Z29, Z29; \
+	VPADDD          Z29, acc, acc
 
-// FACC converts the int32 lanes i to float32 and fuses them, times the
-// scale in Z31, into the accumulator at off(DX): acc = i·Z31 + acc.
-#define FACC(i, off) \
-	VCVTDQ2PS   i, i; \
-	VFMADD213PS off(DX), Z31, i; \
-	VMOVUPS     i, off(DX)
+// FUSE converts the lanes in Z24 and Z25 to float32 and fuses them into
+// the accumulators f0 and f1: f += float(lane)·(d·dx), d·dx of the two
+// tokens at 0(R13) and 64(R13).
+#define FUSE(f0, f1) \
+	VCVTDQ2PS   Z24, Z24; \
+	VCVTDQ2PS   Z25, Z25; \
+	VFMADD231PS 0(R13), Z24, f0; \
+	VFMADD231PS 64(R13), Z25, f1
 
-// FACC8 does FACC for the eight lanes i0..i7 of the token whose
-// accumulators start at off, with the scale d (Z30) times the token's dx.
-#define FACC8(T, off, i0, i1, i2, i3, i4, i5, i6, i7) \
-	VMULPS.BCST (T)(DI*1), Z30, Z31; \
-	FACC(i0, off); \
-	FACC(i1, off+64); \
-	FACC(i2, off+128); \
-	FACC(i3, off+192); \
-	FACC(i4, off+256); \
-	FACC(i5, off+320); \
-	FACC(i6, off+384); \
-	FACC(i7, off+448)
+// SCALES stores at 0(R13) and 64(R13) the float32 vector at so(SI) times
+// the dx of tokens 0 and 1.
+#define SCALES(so) \
+	VMOVUPS     so(SI), Z30; \
+	VMULPS.BCST (AX)(DI*1), Z30, Z31; \
+	VMULPS.BCST (BX)(DI*1), Z30, Z30; \
+	VMOVUPS     Z31, 0(R13); \
+	VMOVUPS     Z30, 64(R13)
 
-// MINS4 sets m0..m3 to the four min lanes of the token at T: lane i is
-// m[2i]·(bsum[4i]+bsum[4i+1]) + m[2i+1]·(bsum[4i+2]+bsum[4i+3]), the
-// pairs (m[j], m[j]) in Z24+j.
-#define MINS4(T, m0, m1, m2, m3) \
-	VPXORD        m0, m0, m0; \
-	VPXORD        m1, m1, m1; \
-	VPXORD        m2, m2, m2; \
-	VPXORD        m3, m3, m3; \
-	VPDPWSSD.BCST 260(T)(DI*1), Z24, m0; \
-	VPDPWSSD.BCST 264(T)(DI*1), Z25, m0; \
-	VPDPWSSD.BCST 268(T)(DI*1), Z26, m1; \
-	VPDPWSSD.BCST 272(T)(DI*1), Z27, m1; \
-	VPDPWSSD.BCST 276(T)(DI*1), Z28, m2; \
-	VPDPWSSD.BCST 280(T)(DI*1), Z29, m2; \
-	VPDPWSSD.BCST 284(T)(DI*1), Z30, m3; \
-	VPDPWSSD.BCST 288(T)(DI*1), Z31, m3
+// SUMLANES adds the accumulators of a token as the generation kernels add
+// their lanes, v_i = a_i + a_{i+4} (less mins_i: sub is VSUBPS or NOSUB),
+// then (v0+v2) + (v1+v3), and stores the 16 results at off(R13).
+#define SUMLANES(a0, a1, a2, a3, a4, a5, a6, a7, m0, m1, m2, m3, sub, off) \
+	VADDPS  a4, a0, a0; \
+	VADDPS  a5, a1, a1; \
+	VADDPS  a6, a2, a2; \
+	VADDPS  a7, a3, a3; \
+	sub(m0, a0); \
+	sub(m1, a1); \
+	sub(m2, a2); \
+	sub(m3, a3); \
+	VADDPS  a2, a0, a0; \
+	VADDPS  a3, a1, a1; \
+	VADDPS  a1, a0, a0; \
+	VMOVUPS a0, off(R13)
 
-// FACC4 does FACC for the four min lanes of a token with dmin (Z12)
-// times its dx; it uses Z31 as FACC8 does, so the mins' pairs must be
-// used up.
-#define FACC4(T, off, m0, m1, m2, m3) \
-	VMULPS.BCST (T)(DI*1), Z12, Z31; \
-	FACC(m0, off); \
-	FACC(m1, off+64); \
-	FACC(m2, off+128); \
-	FACC(m3, off+192)
+#define SUB(m, a) VSUBPS m, a, a
+#define NOSUB(m, a)
 
-#define ZERO8(a0, a1, a2, a3, a4, a5, a6, a7) \
+#define ZERO12(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) \
 	VPXORD a0, a0, a0; \
 	VPXORD a1, a1, a1; \
 	VPXORD a2, a2, a2; \
@@ -104,113 +88,85 @@
 	VPXORD a4, a4, a4; \
 	VPXORD a5, a5, a5; \
 	VPXORD a6, a6, a6; \
-	VPXORD a7, a7, a7
+	VPXORD a7, a7, a7; \
+	VPXORD a8, a8, a8; \
+	VPXORD a9, a9, a9; \
+	VPXORD a10, a10, a10; \
+	VPXORD a11, a11, a11
 
-#define ZEROLANES \
-	ZERO8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7); \
-	ZERO8(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15); \
-	ZERO8(Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
+#define START \
+	MOVQ  w+0(FP), SI; \
+	MOVQ  x+8(FP), R13; \
+	MOVQ  nblocks+16(FP), R12; \
+	MOVQ  0(R13), AX; \
+	MOVQ  8(R13), BX; \
+	MOVQ  out+24(FP), R13; \
+	XORQ  DI, DI; \
+	MOVL  $0xaaaaaaaa, R9; \
+	KMOVD R9, K1; \
+	ZERO12(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11); \
+	ZERO12(Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
 
-// LOAD8 loads the eight vectors at wo into Z24-Z31.
-#define LOAD8(wo) \
-	VMOVDQU32 wo(SI), Z24; \
-	VMOVDQU32 64+wo(SI), Z25; \
-	VMOVDQU32 128+wo(SI), Z26; \
-	VMOVDQU32 192+wo(SI), Z27; \
-	VMOVDQU32 256+wo(SI), Z28; \
-	VMOVDQU32 320+wo(SI), Z29; \
-	VMOVDQU32 384+wo(SI), Z30; \
-	VMOVDQU32 448+wo(SI), Z31
+#define FINISH(sub) \
+	SUMLANES(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, sub, 0); \
+	SUMLANES(Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, sub, 64); \
+	VZEROUPPER
 
-// ZEROACC clears the float accumulators of the three tokens (n vectors
-// each, at 768-byte intervals) from Z0 (zero).
-#define ZEROACC(off) \
-	VMOVUPS Z0, off(DX); \
-	VMOVUPS Z0, 768+off(DX); \
-	VMOVUPS Z0, 1536+off(DX)
+// Q4PAIR adds sub-blocks j and j+1 of lane l to Z24 and Z25.
+#define Q4PAIR(j, l) \
+	VMOVDQU32 576*j+64*l(SI), Z26; \
+	VMOVDQU32 576*j+576+64*l(SI), Z27; \
+	VMOVDQU32 576*j+512(SI), Z30; \
+	PAIR(AX, 4+32*j+4*l, 36+32*j+4*l, Z24); \
+	PAIR(BX, 4+32*j+4*l, 36+32*j+4*l, Z25)
 
-#define ZEROACC12 \
-	VPXORD Z0, Z0, Z0; \
-	ZEROACC(0); \
-	ZEROACC(64); \
-	ZEROACC(128); \
-	ZEROACC(192); \
-	ZEROACC(256); \
-	ZEROACC(320); \
-	ZEROACC(384); \
-	ZEROACC(448); \
-	ZEROACC(512); \
-	ZEROACC(576); \
-	ZEROACC(640); \
-	ZEROACC(704)
+// Q4LANE sums lane l of a Q4_K super-block and fuses it into f0, f1.
+#define Q4LANE(l, f0, f1) \
+	VPXORD Z24, Z24, Z24; \
+	VPXORD Z25, Z25, Z25; \
+	Q4PAIR(0, l); \
+	Q4PAIR(2, l); \
+	Q4PAIR(4, l); \
+	Q4PAIR(6, l); \
+	FUSE(f0, f1)
 
-// SUMLANES writes to off(R13) the sum of the accumulators of a token at
-// a(DX) as the generation kernels add their lanes: v_i = acc_i + acc_{i+4}
-// (less mins_i, if withmins is VSUBPS), then (v0+v2) + (v1+v3).
-#define SUMLANES(a, off, withmins) \
-	VMOVUPS a(DX), Z0; \
-	VMOVUPS 64+a(DX), Z1; \
-	VMOVUPS 128+a(DX), Z2; \
-	VMOVUPS 192+a(DX), Z3; \
-	VADDPS  256+a(DX), Z0, Z0; \
-	VADDPS  320+a(DX), Z1, Z1; \
-	VADDPS  384+a(DX), Z2, Z2; \
-	VADDPS  448+a(DX), Z3, Z3; \
-	withmins(512+a, Z0); \
-	withmins(576+a, Z1); \
-	withmins(640+a, Z2); \
-	withmins(704+a, Z3); \
-	VADDPS  Z2, Z0, Z0; \
-	VADDPS  Z3, Z1, Z1; \
-	VADDPS  Z1, Z0, Z0; \
-	VMOVUPS Z0, off(R13)
+// MIN adds to Z24+i and Z25+... the min lane i of the two tokens:
+// m[2i]·(bsum[4i]+bsum[4i+1]) + m[2i+1]·(bsum[4i+2]+bsum[4i+3]), the
+// pairs (m[j], m[j]) at 4608+64j.
+#define MIN(i, f0, f1) \
+	VPXORD       Z24, Z24, Z24; \
+	VPXORD       Z25, Z25, Z25; \
+	VPBROADCASTD 260+8*i(AX)(DI*1), Z28; \
+	VPBROADCASTD 264+8*i(AX)(DI*1), Z29; \
+	VPDPWSSD     4608+128*i(SI), Z28, Z24; \
+	VPDPWSSD     4672+128*i(SI), Z29, Z24; \
+	VPBROADCASTD 260+8*i(BX)(DI*1), Z28; \
+	VPBROADCASTD 264+8*i(BX)(DI*1), Z29; \
+	VPDPWSSD     4608+128*i(SI), Z28, Z25; \
+	VPDPWSSD     4672+128*i(SI), Z29, Z25; \
+	FUSE(f0, f1)
 
-#define SUBMINS(m, v) VSUBPS m(DX), v, v
-#define NOMINS(m, v)
-
-// TOKENS loads the three token pointers from the array at R13.
-#define TOKENS \
-	MOVQ 0(R13), AX; \
-	MOVQ 8(R13), BX; \
-	MOVQ 16(R13), CX
-
-// func dotQ4KTileVNNI(w *byte, x *[3]*byte, nblocks int, acc *[576]float32, out *[48]float32)
-TEXT ·dotQ4KTileVNNI(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ x+8(FP), R13
-	MOVQ nblocks+16(FP), R12
-	MOVQ acc+24(FP), DX
-	TOKENS
-	XORQ DI, DI
-	ZEROACC12
+// func dotQ4KTileVNNI(w *byte, x *[2]*byte, nblocks int, out *[32]float32)
+TEXT ·dotQ4KTileVNNI(SB), NOSPLIT, $0-32
+	START
 	TESTQ R12, R12
 	JZ    q4tdone
-	ZEROLANES
 
 q4tblock:
-	Q4SUB(0)
-	Q4SUB(1)
-	Q4SUB(2)
-	Q4SUB(3)
-	Q4SUB(4)
-	Q4SUB(5)
-	Q4SUB(6)
-	Q4SUB(7)
-
-	VMOVUPS 5120(SI), Z30
-	FACC8(AX, 0, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	FACC8(BX, 768, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	FACC8(CX, 1536, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
-
-	LOAD8(4608)
-	MINS4(AX, Z0, Z1, Z2, Z3)
-	MINS4(BX, Z4, Z5, Z6, Z7)
-	MINS4(CX, Z8, Z9, Z10, Z11)
-	VMOVUPS 5184(SI), Z12
-	FACC4(AX, 512, Z0, Z1, Z2, Z3)
-	FACC4(BX, 1280, Z4, Z5, Z6, Z7)
-	FACC4(CX, 2048, Z8, Z9, Z10, Z11)
-	ZEROLANES
+	SCALES(5120)
+	Q4LANE(0, Z0, Z12)
+	Q4LANE(1, Z1, Z13)
+	Q4LANE(2, Z2, Z14)
+	Q4LANE(3, Z3, Z15)
+	Q4LANE(4, Z4, Z16)
+	Q4LANE(5, Z5, Z17)
+	Q4LANE(6, Z6, Z18)
+	Q4LANE(7, Z7, Z19)
+	SCALES(5184)
+	MIN(0, Z8, Z20)
+	MIN(1, Z9, Z21)
+	MIN(2, Z10, Z22)
+	MIN(3, Z11, Z23)
 
 	ADDQ $5248, SI
 	ADDQ $292, DI
@@ -218,79 +174,50 @@ q4tblock:
 	JNZ  q4tblock
 
 q4tdone:
-	MOVQ out+32(FP), R13
-	SUMLANES(0, 0, SUBMINS)
-	SUMLANES(768, 64, SUBMINS)
-	SUMLANES(1536, 128, SUBMINS)
-	VZEROUPPER
+	FINISH(SUB)
 	RET
 
-// Q6SUB handles sub-block s of a Q6_K super-block: its 16 quants feed
-// lanes 4(s%2)..4(s%2)+3, four each; h0..h2 are the first of those lanes
-// of the three tokens.
-#define Q6SUB(s, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3) \
-	VMOVDQU32 320*s+256(SI), Z31; \
-	LANE(320*s, 4+16*s, a0, b0, c0); \
-	LANE(320*s+64, 8+16*s, a1, b1, c1); \
-	LANE(320*s+128, 12+16*s, a2, b2, c2); \
-	LANE(320*s+192, 16+16*s, a3, b3, c3)
+// Q6PAIR adds sub-blocks s and s+2, quants 4k..4k+3, to Z24 and Z25.
+#define Q6PAIR(s, k) \
+	VMOVDQU32 320*s+64*k(SI), Z26; \
+	VMOVDQU32 320*s+640+64*k(SI), Z27; \
+	VMOVDQU32 320*s+256(SI), Z30; \
+	PAIR(AX, 4+16*s+4*k, 36+16*s+4*k, Z24); \
+	PAIR(BX, 4+16*s+4*k, 36+16*s+4*k, Z25)
 
-#define Q6EVEN(s) Q6SUB(s, Z0, Z1, Z2, Z3, Z8, Z9, Z10, Z11, Z16, Z17, Z18, Z19)
-#define Q6ODD(s) Q6SUB(s, Z4, Z5, Z6, Z7, Z12, Z13, Z14, Z15, Z20, Z21, Z22, Z23)
+// Q6LANE sums lane l (sub-blocks s0, s0+2, s0+4, ... of its parity, quants
+// 4k..4k+3 of each) of a Q6_K super-block, starting from the −32 of its
+// quants, −32·(sc[2l]·bsum[2l] + sc[2l+1]·bsum[2l+1]) with the pairs
+// (−32·sc[2l], −32·sc[2l+1]) at 5120+64l, and fuses it into f0, f1.
+#define Q6LANE(l, k, s0, s1, s2, s3, f0, f1) \
+	VPXORD       Z24, Z24, Z24; \
+	VPXORD       Z25, Z25, Z25; \
+	VPBROADCASTD 260+4*l(AX)(DI*1), Z28; \
+	VPBROADCASTD 260+4*l(BX)(DI*1), Z29; \
+	VPDPWSSD     5120+64*l(SI), Z28, Z24; \
+	VPDPWSSD     5120+64*l(SI), Z29, Z25; \
+	Q6PAIR(s0, k); \
+	Q6PAIR(s1, k); \
+	Q6PAIR(s2, k); \
+	Q6PAIR(s3, k); \
+	FUSE(f0, f1)
 
-// NEG8 adds to the lanes l of the token at T −32·(sc[2l]·bsum[2l] +
-// sc[2l+1]·bsum[2l+1]), the pairs (−32·sc[2l], −32·sc[2l+1]) in Z24+l.
-#define NEG8(T, i0, i1, i2, i3, i4, i5, i6, i7) \
-	VPDPWSSD.BCST 260(T)(DI*1), Z24, i0; \
-	VPDPWSSD.BCST 264(T)(DI*1), Z25, i1; \
-	VPDPWSSD.BCST 268(T)(DI*1), Z26, i2; \
-	VPDPWSSD.BCST 272(T)(DI*1), Z27, i3; \
-	VPDPWSSD.BCST 276(T)(DI*1), Z28, i4; \
-	VPDPWSSD.BCST 280(T)(DI*1), Z29, i5; \
-	VPDPWSSD.BCST 284(T)(DI*1), Z30, i6; \
-	VPDPWSSD.BCST 288(T)(DI*1), Z31, i7
-
-// func dotQ6KTileVNNI(w *byte, x *[3]*byte, nblocks int, acc *[576]float32, out *[48]float32)
-TEXT ·dotQ6KTileVNNI(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ x+8(FP), R13
-	MOVQ nblocks+16(FP), R12
-	MOVQ acc+24(FP), DX
-	TOKENS
-	XORQ DI, DI
-	ZEROACC12
+// func dotQ6KTileVNNI(w *byte, x *[2]*byte, nblocks int, out *[32]float32)
+TEXT ·dotQ6KTileVNNI(SB), NOSPLIT, $0-32
+	START
 	TESTQ R12, R12
 	JZ    q6tdone
-	ZEROLANES
 
 q6tblock:
-	LOAD8(5120)
-	NEG8(AX, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	NEG8(BX, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	NEG8(CX, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
-
-	Q6EVEN(0)
-	Q6ODD(1)
-	Q6EVEN(2)
-	Q6ODD(3)
-	Q6EVEN(4)
-	Q6ODD(5)
-	Q6EVEN(6)
-	Q6ODD(7)
-	Q6EVEN(8)
-	Q6ODD(9)
-	Q6EVEN(10)
-	Q6ODD(11)
-	Q6EVEN(12)
-	Q6ODD(13)
-	Q6EVEN(14)
-	Q6ODD(15)
-
-	VMOVUPS 5632(SI), Z30
-	FACC8(AX, 0, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	FACC8(BX, 768, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
-	FACC8(CX, 1536, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
-	ZEROLANES
+	SCALES(5632)
+	Q6LANE(0, 0, 0, 4, 8, 12, Z0, Z12)
+	Q6LANE(1, 1, 0, 4, 8, 12, Z1, Z13)
+	Q6LANE(2, 2, 0, 4, 8, 12, Z2, Z14)
+	Q6LANE(3, 3, 0, 4, 8, 12, Z3, Z15)
+	Q6LANE(4, 0, 1, 5, 9, 13, Z4, Z16)
+	Q6LANE(5, 1, 1, 5, 9, 13, Z5, Z17)
+	Q6LANE(6, 2, 1, 5, 9, 13, Z6, Z18)
+	Q6LANE(7, 3, 1, 5, 9, 13, Z7, Z19)
 
 	ADDQ $5696, SI
 	ADDQ $292, DI
@@ -298,9 +225,5 @@ q6tblock:
 	JNZ  q6tblock
 
 q6tdone:
-	MOVQ out+32(FP), R13
-	SUMLANES(0, 0, NOMINS)
-	SUMLANES(768, 64, NOMINS)
-	SUMLANES(1536, 128, NOMINS)
-	VZEROUPPER
+	FINISH(NOSUB)
 	RET
