@@ -94,10 +94,6 @@ func Softmax(x []float32) {
 	Scale(x, float32(1/sum))
 }
 
-// expf is e**x rounded to float32 (correctly rounded but for rare ties,
-// as glibc's expf).
-func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
-
 // SiLU returns x/(1+e**-x) in float32, as ggml_silu_f32.
 func SiLU(x float32) float32 { return x / (1 + expf(-x)) }
 

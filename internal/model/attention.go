@@ -103,10 +103,10 @@ func (a *attentionTask) online(acc []uint16, sc []float32, vals []uint16, lo, hi
 		if s > m {
 			mold := m
 			m = s
-			ms = float32(math.Exp(float64(mold - m)))
+			ms = kernels.Expf(mold - m)
 			kernels.ScaleF16(acc, ms)
 		} else {
-			vs = float32(math.Exp(float64(s - m)))
+			vs = kernels.Expf(s - m)
 		}
 		kernels.AccumulateF16(acc, v, vs)
 		sum = sum*ms + vs
@@ -149,8 +149,8 @@ func (a *attentionTask) split(part, parts int, out, sc []float32, vals []uint16,
 			continue
 		}
 		mn := max(mf, m)
-		so := float32(math.Exp(float64(mf - mn)))
-		sn := float32(math.Exp(float64(m - mn)))
+		so := kernels.Expf(mf - mn)
+		sn := kernels.Expf(m - mn)
 		for d := range out {
 			out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
 		}

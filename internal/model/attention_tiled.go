@@ -185,7 +185,7 @@ func (a *tiledAttention) attend(w *tiledScratch, g, b int) {
 			mold := w.m[r]
 			mnew := max(mold, tmax)
 			if mnew > mold {
-				ms := float32(math.Exp(float64(mold - mnew)))
+				ms := kernels.Expf(mold - mnew)
 				kernels.Scale(w.vkq[r*hd:(r+1)*hd], ms)
 				w.sum[r] *= ms
 			}
