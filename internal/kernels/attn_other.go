@@ -11,3 +11,5 @@ func swiglu8(dst, gate, up []float32) { swiglu8Ref(dst, gate, up) }
 func dotRowsF16Batch(out []float32, w []byte, stride int, x []byte, n int) {
 	dotRowsF16BatchRef(out, w, stride, x, n)
 }
+
+func attendF16(acc, v []uint16, stride int, ms, vs []float32) { attendF16Ref(acc, v, stride, ms, vs) }

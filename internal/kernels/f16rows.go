@@ -27,6 +27,27 @@ func dotRowsF16BatchRef(out []float32, w []byte, stride int, x []byte, n int) {
 	}
 }
 
+// AttendF16 runs the value updates of llama.cpp's one-query flash
+// attention over len(ms) positions: for position t (values v[t*stride:]),
+// ScaleF16(acc, ms[t]) unless ms[t] is 1 (which would change nothing),
+// then AccumulateF16(acc, v[t*stride:], vs[t]).
+func AttendF16(acc, v []uint16, stride int, ms, vs []float32) {
+	vs = vs[:len(ms)]
+	if n := len(ms); n > 0 && len(v) < (n-1)*stride+len(acc) {
+		panic(fmt.Sprintf("kernels: AttendF16: %d positions of %d at stride %d need %d values, have %d", n, len(acc), stride, (n-1)*stride+len(acc), len(v)))
+	}
+	attendF16(acc, v, stride, ms, vs)
+}
+
+func attendF16Ref(acc, v []uint16, stride int, ms, vs []float32) {
+	for t, m := range ms {
+		if m != 1 {
+			scaleF16Ref(acc, m)
+		}
+		accumulateF16Ref(acc, v[t*stride:t*stride+len(acc)], vs[t])
+	}
+}
+
 // AccumulateF16 sets acc[j] = F16(v[j]·s + acc[j]) for every j of acc, the
 // fused multiply-add in float64 rounded to float32, then to a half: the
 // update of an F16 attention accumulator by a value row.

@@ -49,6 +49,20 @@ func dotRowsF16Batch(out []float32, w []byte, stride int, x []byte, n int) {
 	dotRowsF16BatchRef(out, w, stride, x, n)
 }
 
+// f16Online is attendF16Ref for hd a positive multiple of 8 (stride in
+// bytes).
+//
+//go:noescape
+func f16Online(acc *uint16, v *uint16, stride int, ms, vs *float32, n, hd int)
+
+func attendF16(acc, v []uint16, stride int, ms, vs []float32) {
+	if hasAVX2 && len(acc) > 0 && len(acc)%8 == 0 && len(ms) > 0 {
+		f16Online(&acc[0], &v[0], 2*stride, &ms[0], &vs[0], len(ms), len(acc))
+		return
+	}
+	attendF16Ref(acc, v, stride, ms, vs)
+}
+
 func dotRowsF16(out []float32, w []byte, stride int, x []byte, n int) {
 	np := n &^ 31
 	r := 0

@@ -208,3 +208,58 @@ batch1loop:
 batchdone:
 	VZEROUPPER
 	RET
+
+// func f16Online(acc *uint16, v *uint16, stride int, ms, vs *float32, n, hd int)
+TEXT ·f16Online(SB), NOSPLIT, $0-56
+	MOVQ acc+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ stride+16(FP), AX
+	MOVQ ms+24(FP), R8
+	MOVQ vs+32(FP), R9
+	MOVQ n+40(FP), CX
+	MOVQ hd+48(FP), DX
+	SHRQ $3, DX
+	TESTQ CX, CX
+	JZ    onlinedone
+
+onlinepos:
+	VBROADCASTSS (R9), Y15
+	XORQ         BX, BX
+	MOVQ         DX, R11
+	MOVL         (R8), R10
+	CMPL         R10, $0x3f800000
+	JEQ          onlineadd
+	VBROADCASTSS (R8), Y14
+
+onlinescale:
+	VCVTPH2PS   (DI)(BX*1), Y0
+	VMULPS      Y14, Y0, Y0
+	VCVTPS2PH   $0, Y0, X0
+	VCVTPH2PS   X0, Y0
+	VCVTPH2PS   (SI)(BX*1), Y1
+	VFMADD231PS Y15, Y1, Y0
+	VCVTPS2PH   $0, Y0, (DI)(BX*1)
+	ADDQ        $16, BX
+	DECQ        R11
+	JNZ         onlinescale
+	JMP         onlinenext
+
+onlineadd:
+	VCVTPH2PS   (DI)(BX*1), Y0
+	VCVTPH2PS   (SI)(BX*1), Y1
+	VFMADD231PS Y15, Y1, Y0
+	VCVTPS2PH   $0, Y0, (DI)(BX*1)
+	ADDQ        $16, BX
+	DECQ        R11
+	JNZ         onlineadd
+
+onlinenext:
+	ADDQ AX, SI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	DECQ CX
+	JNZ  onlinepos
+
+onlinedone:
+	VZEROUPPER
+	RET

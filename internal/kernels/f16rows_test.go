@@ -65,6 +65,25 @@ func checkF16Kernels(t *testing.T, seed uint64, rows, n, pad int) {
 			t.Fatalf("AccumulateF16 seed %d, n %d: element %d: got %#x, want %#x", seed, n, j, acc[j], ref[j])
 		}
 	}
+	// A few positions of online softmax updates: some rescale, some not.
+	npos := 1 + int(seed%5)
+	vals := make([]uint16, npos*stride)
+	finiteHalves(r, vals)
+	ms := make([]float32, npos)
+	vs := make([]float32, npos)
+	for i := range ms {
+		ms[i], vs[i] = 1, float32(r.Float64())
+		if r.IntN(3) == 0 {
+			ms[i], vs[i] = float32(r.Float64()), 1
+		}
+	}
+	AttendF16(acc, vals, stride, ms, vs)
+	attendF16Ref(ref, vals, stride, ms, vs)
+	for j := range acc {
+		if !sameHalf(acc[j], ref[j]) {
+			t.Fatalf("AttendF16 seed %d, n %d: element %d: got %#x, want %#x", seed, n, j, acc[j], ref[j])
+		}
+	}
 	ScaleF16(acc, s)
 	scaleF16Ref(ref, s)
 	for j := range acc {

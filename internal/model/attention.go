@@ -15,6 +15,7 @@ type attentionTask struct {
 	layer, pos, n int
 	scale         float32
 	scores        [][]float32 // per part
+	ms, vs        [][]float32 // per part: each position's rescale and weight
 	q16           [][]uint16  // per part: a query rounded to F16
 	acc16         [][]uint16  // per part: the attention output accumulator
 	next          atomic.Int64
@@ -25,10 +26,14 @@ func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
 	a.s, a.c = s, c
 	a.scale = 1 / float32(math.Sqrt(float64(c.HeadDim))) // 1.0f/sqrtf(n_embd_head), as llama.cpp
 	a.scores = make([][]float32, parts)
+	a.ms = make([][]float32, parts)
+	a.vs = make([][]float32, parts)
 	a.q16 = make([][]uint16, parts)
 	a.acc16 = make([][]uint16, parts)
 	for i := range parts {
 		a.scores[i] = make([]float32, capacity)
+		a.ms[i] = make([]float32, capacity)
+		a.vs[i] = make([]float32, capacity)
 		a.q16[i] = make([]uint16, c.HeadDim)
 		a.acc16[i] = make([]uint16, c.HeadDim)
 	}
@@ -79,7 +84,7 @@ func (a *attentionTask) Run(part, parts int) {
 			a.split(part, parts, out, sc, vals, view, kvh)
 			continue
 		}
-		_, sum := a.online(acc, sc, vals, 0, T, kvh)
+		_, sum := a.online(part, acc, sc, vals, 0, T, kvh)
 		inv := 1 / sum
 		for j := range out {
 			out[j] = kernels.F16ToF32(acc[j]) * inv
@@ -90,26 +95,29 @@ func (a *attentionTask) Run(part, parts int) {
 // online runs the online softmax over positions lo..hi-1 of the scores sc
 // with an F16 accumulator acc of the values, as llama.cpp's one-query
 // flash attention (ggml_compute_forward_flash_attn_ext_f16_one_chunk)
-// does, and returns the largest score and the sum of the exponentials.
-func (a *attentionTask) online(acc []uint16, sc []float32, vals []uint16, lo, hi, kvh int) (m, sum float32) {
+// does, and returns the largest score and the sum of the exponentials:
+// first each position's rescale of the accumulator (on a new largest
+// score) and weight, then the updates of acc (kernels.AttendF16).
+func (a *attentionTask) online(part int, acc []uint16, sc []float32, vals []uint16, lo, hi, kvh int) (m, sum float32) {
 	hd := a.c.HeadDim
 	width := a.s.cache.Width()
+	ms, vs := a.ms[part][lo:hi], a.vs[part][lo:hi]
 	clear(acc)
 	m = float32(math.Inf(-1))
-	for t := lo; t < hi; t++ {
-		s := sc[t]
-		v := vals[t*width+kvh*hd : t*width+(kvh+1)*hd]
-		ms, vs := float32(1), float32(1)
+	for t, s := range sc[lo:hi] {
+		msv, vsv := float32(1), float32(1)
 		if s > m {
 			mold := m
 			m = s
-			ms = kernels.Expf(mold - m)
-			kernels.ScaleF16(acc, ms)
+			msv = kernels.Expf(mold - m)
 		} else {
-			vs = kernels.Expf(s - m)
+			vsv = kernels.Expf(s - m)
 		}
-		kernels.AccumulateF16(acc, v, vs)
-		sum = sum*ms + vs
+		ms[t], vs[t] = msv, vsv
+		sum = sum*msv + vsv
+	}
+	if hi > lo {
+		kernels.AttendF16(acc, vals[lo*width+kvh*hd:(hi-1)*width+(kvh+1)*hd], width, ms, vs)
 	}
 	return m, sum
 }
@@ -144,7 +152,7 @@ func (a *attentionTask) split(part, parts int, out, sc []float32, vals []uint16,
 		if lo >= hi {
 			continue // masked entirely: S = 0
 		}
-		m, sum := a.online(acc, sc, vals, lo, hi, kvh)
+		m, sum := a.online(part, acc, sc, vals, lo, hi, kvh)
 		if sum == 0 {
 			continue
 		}

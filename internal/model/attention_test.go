@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -145,5 +146,37 @@ func TestAttentionMatchesLlamaCpp(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// benchAttention measures the attention of one layer of a
+// Qwen2.5-0.5B-shaped model (14 query heads, 2 KV heads of 64) for n new
+// tokens after ctx cached positions of random keys and values.
+func benchAttention(b *testing.B, ctx, n int) {
+	c := Config{Embd: 896, Layers: 1, Heads: 14, KVHeads: 2, HeadDim: 64, FFN: 8, Vocab: 8, RopeDim: 64, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
+	d := &Decoder{Config: c}
+	p := NewPool(2)
+	defer p.Close()
+	seq := d.NewSequence(ctx + n)
+	r := rand.New(rand.NewPCG(1, 2))
+	k := make([]float32, c.KVHeads*c.HeadDim)
+	v := make([]float32, c.KVHeads*c.HeadDim)
+	for i := range ctx + n {
+		for j := range k {
+			k[j], v[j] = float32(r.NormFloat64()), float32(r.NormFloat64())
+		}
+		seq.cache.Store(0, i, k, v)
+	}
+	for i := range seq.q[:n*c.Heads*c.HeadDim] {
+		seq.q[i] = float32(r.NormFloat64())
+	}
+	for b.Loop() {
+		seq.attention(p, 0, ctx, n)
+	}
+}
+
+func BenchmarkAttention(b *testing.B) {
+	for _, c := range []struct{ ctx, n int }{{4095, 1}, {1024, 32}, {0, 128}, {4096, 128}} {
+		b.Run(fmt.Sprintf("ctx=%d/n=%d", c.ctx, c.n), func(b *testing.B) { benchAttention(b, c.ctx, c.n) })
 	}
 }
