@@ -17,6 +17,19 @@ func softmaxF32(x *float32, n int, max float32) float64
 //go:noescape
 func swigluF32(dst, gate, up *float32, n int)
 
+// scaleF32 multiplies n floats of x by s, n a multiple of 32.
+//
+//go:noescape
+func scaleF32(x *float32, n int, s float32)
+
+func scale32(x []float32, s float32) []float32 {
+	if n := len(x) &^ 31; hasAVX2 && n > 0 {
+		scaleF32(&x[0], n, s)
+		return x[n:]
+	}
+	return x
+}
+
 func gemmF32s(c, a, b []float32, m, k, n int) {
 	if hasAVX2 {
 		gemmF32(&c[0], &a[0], &b[0], m, k, n)

@@ -197,3 +197,20 @@ func BenchmarkGemmF32(b *testing.B) {
 		GemmF32(c, a, bb, 64, 64, 64)
 	}
 }
+
+func TestScale(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for _, n := range []int{0, 7, 32, 33, 100, 4096} {
+		x := make([]float32, n)
+		wideFloats(r, x)
+		s := float32(r.NormFloat64())
+		want := make([]float32, n)
+		for i, v := range x {
+			want[i] = v * s
+		}
+		Scale(x, s)
+		if i := sameFloats(x, want); i >= 0 {
+			t.Fatalf("Scale n %d: element %d: got %v, want %v", n, i, x[i], want[i])
+		}
+	}
+}

@@ -32,8 +32,10 @@ func Mul(dst, a, b []float32) {
 	}
 }
 
-// Scale multiplies x by s in place.
+// Scale multiplies x by s in place (each product rounded to float32, as
+// ggml_vec_scale_f32).
 func Scale(x []float32, s float32) {
+	x = scale32(x, s) // the largest multiple of 32 elements, in assembly
 	for i := range x {
 		x[i] *= s
 	}

@@ -82,3 +82,28 @@ smloop:
 smdone:
 	VZEROUPPER
 	RET
+
+// func scaleF32(x *float32, n int, s float32)
+TEXT ·scaleF32(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS s+16(FP), Y15
+	SHRQ         $5, CX
+	JZ           scaledone32
+
+scaleloop32:
+	VMULPS  (DI), Y15, Y0
+	VMULPS  32(DI), Y15, Y1
+	VMULPS  64(DI), Y15, Y2
+	VMULPS  96(DI), Y15, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     scaleloop32
+
+scaledone32:
+	VZEROUPPER
+	RET
