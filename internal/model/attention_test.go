@@ -91,11 +91,12 @@ func (d llamaDump) get(t *testing.T, step int, name string) []float32 {
 //	BATCH=66 CACHE_ROWS=67 WANT=$W MINSTEP=1 ./dump BE /tmp/synth/tiny-qwen3-Q4_K_M.gguf tiny-qwen3-Q4_K_M.dump 67 $T
 //	BATCH=66 CACHE_ROWS=67 WANT=$W ./dump BE stories260K.gguf stories260K.dump 67 TOKENS
 //
-// where TOKENS are the first 67 of the input and tokens of
+// where TOKENS (TOKENS96) are the first 67 (96) of the input and tokens of
 // ../shared/testdata/models/stories260K.empty-prompt.greedy.json. The long
 // case takes those 201 tokens three times over, cut to 262 (LONG), then
 //
 //	BATCH=260 CACHE_ROWS=262 WANT=$W MINSTEP=1 ./dump BE stories260K.gguf stories260K-long.dump 262 LONG
+//	BATCH=30,66 CACHE_ROWS=96 WANT=$W MINSTEP=1 ./dump BE stories260K.gguf stories260K-cont.dump 96 TOKENS96
 func TestAttentionMatchesLlamaCpp(t *testing.T) {
 	for _, c := range []struct {
 		name               string
@@ -107,6 +108,9 @@ func TestAttentionMatchesLlamaCpp(t *testing.T) {
 		{"stories260K", 8, 4, 8, []int{66, 1}, 0, []int{1, 2}},
 		{"tiny-qwen2-F16", 4, 2, 64, []int{66, 1}, 0, []int{1, 2}},
 		{"tiny-qwen3-Q4_K_M", 4, 2, 128, []int{66, 1}, 1, []int{1, 2}},
+		// A batch of 66 after 30 cached positions (the tiled kernel's
+		// causal mask starts mid-tile).
+		{"stories260K-cont", 8, 4, 8, []int{30, 66}, 1, []int{1, 2}},
 		// A token at positions 260 and 261: llama.cpp (two threads) splits
 		// the 512 positions of its view of the cache in two.
 		{"stories260K-long", 8, 4, 8, []int{260, 1, 1}, 1, []int{2}},

@@ -1,6 +1,7 @@
 // dump runs llama.cpp's prebuilt CPU backend on a model one token at a time
-// (or the first $BATCH tokens in one llama_decode call, as step 0, then the
-// others one at a time) and writes every intermediate tensor (or those whose
+// (or first batches of tokens in one llama_decode call each, their sizes
+// in $BATCH separated by commas, as steps 0, 1, ..., then the others one
+// at a time) and writes every intermediate tensor (or those whose
 // name contains one of the comma-separated substrings of $WANT, from step
 // $MINSTEP on; with $CACHE_ROWS, of the KV cache only the whole buffers,
 // cut to their first $CACHE_ROWS rows)
@@ -82,21 +83,23 @@ int main(int argc, char **argv) {
     cp.cb_eval = cb; cp.cb_eval_user_data = NULL;
     struct llama_context *ctx = llama_init_from_model(m, cp);
     int nt = atoi(argv[4]);
-    int first = 0;
-    if (getenv("BATCH")) {
-        // the first $BATCH tokens in one llama_decode call (step 0), then
-        // the others one at a time (steps 1, 2, ...)
-        int nb = atoi(getenv("BATCH"));
+    int first = 0, nbatch = 0;
+    for (char *b = getenv("BATCH"); b && *b; nbatch++) {
+        // the next batch of tokens in one llama_decode call (one step)
+        int nb = atoi(b);
         llama_token *toks = malloc(nb * sizeof *toks);
-        for (int i = 0; i < nb; i++) toks[i] = atoi(argv[5 + i]);
-        step = 0;
-        struct llama_batch b = llama_batch_get_one(toks, nb);
-        if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed\n"); return 1; }
-        first = nb;
+        for (int i = 0; i < nb; i++) toks[i] = atoi(argv[5 + first + i]);
+        step = nbatch;
+        struct llama_batch bt = llama_batch_get_one(toks, nb);
+        if (llama_decode(ctx, bt)) { fprintf(stderr, "decode failed\n"); return 1; }
+        free(toks);
+        first += nb;
+        b = strchr(b, ',');
+        if (b) b++;
     }
     for (int i = first; i < nt; i++) {
         llama_token tok = atoi(argv[5 + i]);
-        step = i - first + (first > 0);
+        step = i - first + nbatch;
         struct llama_batch b = llama_batch_get_one(&tok, 1);
         if (llama_decode(ctx, b)) { fprintf(stderr, "decode failed\n"); return 1; }
     }
