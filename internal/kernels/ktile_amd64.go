@@ -116,6 +116,13 @@ func dotQ4KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * k
 //go:noescape
 func dotQ6KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * ktRows]float32)
 
+// decodeQ4KTile16 is decodeQ4KTile for 16 rows, with AVX-512 gathers:
+//
+//	decodeQ4KTile(dst[:nblocks*q4kTileBlock], w, stride, 16, nblocks)
+//
+//go:noescape
+func decodeQ4KTile16(dst *byte, w *byte, stride int, nblocks int)
+
 var le = binary.LittleEndian
 
 // decodeQ4KTile writes nblocks super-blocks of rows ≤ 16 Q4_K rows (stride
@@ -154,6 +161,17 @@ func decodeQ4KTile(dst, w []byte, stride, rows, nblocks int) {
 			le.PutUint32(db[q4kTileD+64+4*r:], math.Float32bits(f16at(wb, 2)))
 		}
 	}
+}
+
+// decodeQ4KTileFast is decodeQ4KTile, in assembly for 16 rows.
+func decodeQ4KTileFast(dst, w []byte, stride, rows, nblocks int) {
+	if rows < ktRows {
+		decodeQ4KTile(dst, w, stride, rows, nblocks)
+		return
+	}
+	_ = dst[nblocks*q4kTileBlock-1]
+	_ = w[(ktRows-1)*stride+nblocks*BlockQ4K-1]
+	decodeQ4KTile16(&dst[0], &w[0], stride, nblocks)
 }
 
 // decodeQ6KTile writes nblocks super-blocks of rows ≤ 16 Q6_K rows into dst
@@ -235,21 +253,30 @@ func alignedBytes(s *TileScratch, n int) []byte {
 	return b[off : off+n]
 }
 
-// kTiled reports whether a K-quant tile goes to the VNNI prompt kernels.
-func (t *Tile) kTiled(nblocks int) bool {
-	return hasVNNI && t.Scratch != nil && t.Tokens >= 2 && nblocks > 0
+// Below these batch sizes decoding a tile's rows costs more than it
+// saves, and the generation kernels run instead (measured on Zen 4 with
+// BenchmarkDotTileK's shapes).
+const (
+	q4kTileMinTokens = 6
+	q6kTileMinTokens = 24
+)
+
+// kTiled reports whether a K-quant tile of at least minTokens tokens goes
+// to the VNNI prompt kernels.
+func (t *Tile) kTiled(nblocks, minTokens int) bool {
+	return hasVNNI && t.Scratch != nil && t.Tokens >= minTokens && nblocks > 0
 }
 
 func dotTileQ4K(t *Tile, nblocks int) {
-	if t.kTiled(nblocks) {
-		dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTile, dotQ4KTileVNNI)
+	if t.kTiled(nblocks, q4kTileMinTokens) {
+		dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
 		return
 	}
 	dotTileQ4KGen(t, nblocks)
 }
 
 func dotTileQ6K(t *Tile, nblocks int) {
-	if t.kTiled(nblocks) {
+	if t.kTiled(nblocks, q6kTileMinTokens) {
 		dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTile, dotQ6KTileVNNI)
 		return
 	}

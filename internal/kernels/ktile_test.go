@@ -77,7 +77,9 @@ func TestDotTileK(t *testing.T) {
 				{31, 7, 4, 0}, {40, 40, 2, 0}, {16, 128, 6, 0}, {12, 1, 20, 2}, {33, 11, 20, 0},
 			} {
 				for seed := range uint64(2) {
-					checkKTile(t, k, k.tile, seed, c.rows, c.tokens, c.nblocks, c.pad)
+					for _, impl := range kTileImpls(k) {
+						checkKTile(t, k, impl.tile, seed, c.rows, c.tokens, c.nblocks, c.pad)
+					}
 				}
 			}
 		})
@@ -92,7 +94,9 @@ func FuzzDotTileK(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64, rows, tokens, nblocks, pad, kind uint8) {
 		ks := kTileKernels()
 		k := ks[int(kind)%len(ks)]
-		checkKTile(t, k, k.tile, seed, 1+int(rows%40), 1+int(tokens%40), 1+int(nblocks%20), int(pad%5))
+		for _, impl := range kTileImpls(k) {
+			checkKTile(t, k, impl.tile, seed, 1+int(rows%40), 1+int(tokens%40), 1+int(nblocks%20), int(pad%5))
+		}
 	})
 }
 
