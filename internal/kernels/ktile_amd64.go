@@ -174,6 +174,24 @@ func decodeQ4KTileFast(dst, w []byte, stride, rows, nblocks int) {
 	decodeQ4KTile16(&dst[0], &w[0], stride, nblocks)
 }
 
+// decodeQ6KTile16 is decodeQ6KTile for 16 rows, with AVX-512 gathers:
+//
+//	decodeQ6KTile(dst[:nblocks*q6kTileBlock], w, stride, 16, nblocks)
+//
+//go:noescape
+func decodeQ6KTile16(dst *byte, w *byte, stride int, nblocks int)
+
+// decodeQ6KTileFast is decodeQ6KTile, in assembly for 16 rows.
+func decodeQ6KTileFast(dst, w []byte, stride, rows, nblocks int) {
+	if rows < ktRows {
+		decodeQ6KTile(dst, w, stride, rows, nblocks)
+		return
+	}
+	_ = dst[nblocks*q6kTileBlock-1]
+	_ = w[(ktRows-1)*stride+nblocks*BlockQ6K-1]
+	decodeQ6KTile16(&dst[0], &w[0], stride, nblocks)
+}
+
 // decodeQ6KTile writes nblocks super-blocks of rows ≤ 16 Q6_K rows into dst
 // in the layout dotQ6KTileVNNI reads; rows beyond rows get zeros.
 func decodeQ6KTile(dst, w []byte, stride, rows, nblocks int) {
@@ -258,7 +276,7 @@ func alignedBytes(s *TileScratch, n int) []byte {
 // BenchmarkDotTileK's shapes).
 const (
 	q4kTileMinTokens = 6
-	q6kTileMinTokens = 24
+	q6kTileMinTokens = 4
 )
 
 // kTiled reports whether a K-quant tile of at least minTokens tokens goes
@@ -277,7 +295,7 @@ func dotTileQ4K(t *Tile, nblocks int) {
 
 func dotTileQ6K(t *Tile, nblocks int) {
 	if t.kTiled(nblocks, q6kTileMinTokens) {
-		dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTile, dotQ6KTileVNNI)
+		dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
 		return
 	}
 	dotTileQ6KGen(t, nblocks)

@@ -364,3 +364,132 @@ d4block:
 d4done:
 	VZEROUPPER
 	RET
+
+DATA kt30<>+0(SB)/4, $0x30303030
+GLOBL kt30<>(SB), RODATA|NOPTR, $4
+DATA ktm32<>+0(SB)/4, $-32
+GLOBL ktm32<>(SB), RODATA|NOPTR, $4
+
+// Q6OUT stores at off(DI) the quants (lo & 0x0f) | (hi & 0x30), lo and hi
+// already shifted into place.
+#define Q6OUT(lo, hi, off) \
+	VPANDD.BCST     ktnib<>(SB), lo, Z5; \
+	VPTERNLOGD.BCST $0xf8, kt30<>(SB), hi, Z5; \
+	VMOVDQU32       Z5, off(DI)
+
+// Q6QS decodes the four quants at ql offsets l0 and l1 and qh offset h of
+// each row, for the four quarters of a half: sub-blocks s, s+2, s+4, s+6
+// (s·320 + 64k = d).
+#define Q6QS(l0, l1, h, d) \
+	GATHER(l0, Z0); \
+	GATHER(l1, Z1); \
+	GATHER(h, Z2); \
+	VPSLLD $4, Z2, Z3; \
+	Q6OUT(Z0, Z3, d); \
+	VPSLLD $2, Z2, Z3; \
+	Q6OUT(Z1, Z3, 640+d); \
+	VPSRLD $4, Z0, Z0; \
+	Q6OUT(Z0, Z2, 1280+d); \
+	VPSRLD $4, Z1, Z1; \
+	VPSRLD $2, Z2, Z3; \
+	Q6OUT(Z1, Z3, 1920+d)
+
+// SC sets z to the int8 byte b of each lane of s, sign-extended.
+#define SC(s, b, z) \
+	VPSLLD $(24-8*b), s, z; \
+	VPSRAD $24, z, z
+
+// PAIR16 stores (a & 0xffff) | b<<16 at off(DI).
+#define PAIR16(a, b, off) \
+	VPSLLD          $16, b, Z5; \
+	VPTERNLOGD.BCST $0xf8, ktlow16<>(SB), a, Z5; \
+	VMOVDQU32       Z5, off(DI)
+
+// NEG16 stores (−32·a & 0xffff) | (−32·b)<<16 at off(DI).
+#define NEG16(a, b, off) \
+	VPMULLD.BCST ktm32<>(SB), a, Z6; \
+	VPMULLD.BCST ktm32<>(SB), b, Z7; \
+	PAIR16(Z6, Z7, off)
+
+// func decodeQ6KTile16(dst *byte, w *byte, stride int, nblocks int)
+TEXT ·decodeQ6KTile16(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         w+8(FP), SI
+	MOVQ         stride+16(FP), AX
+	MOVQ         nblocks+24(FP), CX
+	VPBROADCASTD AX, Z31
+	VPMULLD      ktrows<>(SB), Z31, Z31
+	TESTQ        CX, CX
+	JZ           d6done
+
+d6block:
+	Q6QS(0, 32, 128, 0)
+	Q6QS(4, 36, 132, 64)
+	Q6QS(8, 40, 136, 128)
+	Q6QS(12, 44, 140, 192)
+	Q6QS(16, 48, 144, 320)
+	Q6QS(20, 52, 148, 384)
+	Q6QS(24, 56, 152, 448)
+	Q6QS(28, 60, 156, 512)
+	Q6QS(64, 96, 160, 2560)
+	Q6QS(68, 100, 164, 2624)
+	Q6QS(72, 104, 168, 2688)
+	Q6QS(76, 108, 172, 2752)
+	Q6QS(80, 112, 176, 2880)
+	Q6QS(84, 116, 180, 2944)
+	Q6QS(88, 120, 184, 3008)
+	Q6QS(92, 124, 188, 3072)
+
+	// Scales: sc[s] in Z10+s.
+	GATHER(192, Z0)
+	GATHER(196, Z1)
+	GATHER(200, Z2)
+	GATHER(204, Z3)
+	SC(Z0, 0, Z10)
+	SC(Z0, 1, Z11)
+	SC(Z0, 2, Z12)
+	SC(Z0, 3, Z13)
+	SC(Z1, 0, Z14)
+	SC(Z1, 1, Z15)
+	SC(Z1, 2, Z16)
+	SC(Z1, 3, Z17)
+	SC(Z2, 0, Z18)
+	SC(Z2, 1, Z19)
+	SC(Z2, 2, Z20)
+	SC(Z2, 3, Z21)
+	SC(Z3, 0, Z22)
+	SC(Z3, 1, Z23)
+	SC(Z3, 2, Z24)
+	SC(Z3, 3, Z25)
+	PAIR16(Z10, Z12, 256)
+	PAIR16(Z11, Z13, 576)
+	PAIR16(Z14, Z16, 1536)
+	PAIR16(Z15, Z17, 1856)
+	PAIR16(Z18, Z20, 2816)
+	PAIR16(Z19, Z21, 3136)
+	PAIR16(Z22, Z24, 4096)
+	PAIR16(Z23, Z25, 4416)
+	NEG16(Z10, Z11, 5120)
+	NEG16(Z12, Z13, 5184)
+	NEG16(Z14, Z15, 5248)
+	NEG16(Z16, Z17, 5312)
+	NEG16(Z18, Z19, 5376)
+	NEG16(Z20, Z21, 5440)
+	NEG16(Z22, Z23, 5504)
+	NEG16(Z24, Z25, 5568)
+
+	// d, the high half of the word at 206.
+	GATHER(206, Z0)
+	VPSRLD    $16, Z0, Z0
+	VPMOVDW   Z0, Y1
+	VCVTPH2PS Y1, Z1
+	VMOVUPS   Z1, 5632(DI)
+
+	ADDQ $210, SI
+	ADDQ $5696, DI
+	DECQ CX
+	JNZ  d6block
+
+d6done:
+	VZEROUPPER
+	RET

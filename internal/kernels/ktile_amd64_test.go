@@ -31,7 +31,7 @@ func kTileImpls(k rowKernel) []tileImpl {
 				return
 			}
 			if k.name == "Q6_K" {
-				dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTile, dotQ6KTileVNNI)
+				dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
 			} else {
 				dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
 			}
@@ -63,6 +63,7 @@ func TestDecodeKTile(t *testing.T) {
 		ref, fast   func(dst, w []byte, stride, rows, nblocks int)
 	}{
 		{"Q4_K", BlockQ4K, q4kTileBlock, []int{0, 2}, decodeQ4KTile, decodeQ4KTileFast},
+		{"Q6_K", BlockQ6K, q6kTileBlock, []int{208}, decodeQ6KTile, decodeQ6KTileFast},
 	} {
 		for _, nb := range []int{1, 3, 7} {
 			stride := nb*c.block + 5
