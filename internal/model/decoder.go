@@ -133,6 +133,14 @@ func (d *Decoder) forwardBatch(seq *Sequence, tokens []int32) error {
 		}
 		seq.attention(d.pool, l, pos, n)
 		seq.matmul(d.pool, n, seq.att[:n*qw], matOut{L.O, seq.xn[:n*E]})
+		if l == len(d.Layers)-1 && n > 1 {
+			// As llama.cpp (inp_out_ids): after the output projection the
+			// last layer goes on with the token whose logits are wanted, so
+			// its feed-forward multiplies one token, in the one-token order.
+			copy(seq.xn[:E], seq.xn[(n-1)*E:n*E])
+			copy(seq.x[:E], seq.x[(n-1)*E:n*E])
+			n = 1
+		}
 		kernels.Add(seq.x[:n*E], seq.x[:n*E], seq.xn[:n*E])
 		// Feed-forward.
 		for i := range n {
@@ -144,7 +152,7 @@ func (d *Decoder) forwardBatch(seq *Sequence, tokens []int32) error {
 		seq.matmul(d.pool, n, seq.gate[:n*F], matOut{L.Down, seq.xn[:n*E]})
 		kernels.Add(seq.x[:n*E], seq.x[:n*E], seq.xn[:n*E])
 	}
-	seq.cache.SetLen(pos + n)
+	seq.cache.SetLen(pos + len(tokens))
 	seq.last = n - 1
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/atelier-dev/atelier/internal/kernels"
 	"github.com/atelier-dev/atelier/internal/kvcache"
 	"github.com/atelier-dev/atelier/internal/tensor"
 )
@@ -93,8 +94,8 @@ func (r *ropeTable) prepare(d *Decoder, pos, n int) {
 				th /= d.RopeFreqs[j]
 			}
 			th *= c.RopeScale
-			r.cos[i*r.pairs+j] = float32(math.Cos(float64(th)))
-			r.sin[i*r.pairs+j] = float32(math.Sin(float64(th)))
+			// glibc's sincosf, as ggml's rope cache calls it.
+			r.sin[i*r.pairs+j], r.cos[i*r.pairs+j] = kernels.SinCosF32(th)
 			theta *= step
 		}
 	}
@@ -134,5 +135,6 @@ func bytesOf16(h []uint16) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&h[0])), 2*len(h))
 }
 
-// fma32 is a*b+c rounded once to float32.
-func fma32(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }
+// fma32 is a*b+c rounded once to float32 (math.FMA's float64 result
+// rounded to float32 would sometimes round twice).
+func fma32(a, b, c float32) float32 { return kernels.FMA32(a, b, c) }
