@@ -47,8 +47,44 @@ DATA nibbleMatrix<>+16(SB)/8, $0x1020408000000000
 DATA nibbleMatrix<>+24(SB)/8, $0x1020408000000000
 GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 
+// lane0: eight vectors, vector r holding r in every lane (VPERMPS indices).
+DATA lane0<>+0(SB)/8, $0x0000000000000000
+DATA lane0<>+8(SB)/8, $0x0000000000000000
+DATA lane0<>+16(SB)/8, $0x0000000000000000
+DATA lane0<>+24(SB)/8, $0x0000000000000000
+DATA lane0<>+32(SB)/8, $0x0000000100000001
+DATA lane0<>+40(SB)/8, $0x0000000100000001
+DATA lane0<>+48(SB)/8, $0x0000000100000001
+DATA lane0<>+56(SB)/8, $0x0000000100000001
+DATA lane0<>+64(SB)/8, $0x0000000200000002
+DATA lane0<>+72(SB)/8, $0x0000000200000002
+DATA lane0<>+80(SB)/8, $0x0000000200000002
+DATA lane0<>+88(SB)/8, $0x0000000200000002
+DATA lane0<>+96(SB)/8, $0x0000000300000003
+DATA lane0<>+104(SB)/8, $0x0000000300000003
+DATA lane0<>+112(SB)/8, $0x0000000300000003
+DATA lane0<>+120(SB)/8, $0x0000000300000003
+DATA lane0<>+128(SB)/8, $0x0000000400000004
+DATA lane0<>+136(SB)/8, $0x0000000400000004
+DATA lane0<>+144(SB)/8, $0x0000000400000004
+DATA lane0<>+152(SB)/8, $0x0000000400000004
+DATA lane0<>+160(SB)/8, $0x0000000500000005
+DATA lane0<>+168(SB)/8, $0x0000000500000005
+DATA lane0<>+176(SB)/8, $0x0000000500000005
+DATA lane0<>+184(SB)/8, $0x0000000500000005
+DATA lane0<>+192(SB)/8, $0x0000000600000006
+DATA lane0<>+200(SB)/8, $0x0000000600000006
+DATA lane0<>+208(SB)/8, $0x0000000600000006
+DATA lane0<>+216(SB)/8, $0x0000000600000006
+DATA lane0<>+224(SB)/8, $0x0000000700000007
+DATA lane0<>+232(SB)/8, $0x0000000700000007
+DATA lane0<>+240(SB)/8, $0x0000000700000007
+DATA lane0<>+248(SB)/8, $0x0000000700000007
+GLOBL lane0<>(SB), RODATA|NOPTR, $256
+
 // VPROLOGUE loads the arguments, points R8, R9 at rows 3 and 6 and R10,
-// R11, R12 at rows 8, 11 and 14, and zeroes the accumulators Y0..Y7.
+// R11, R12 at rows 8, 11 and 14, loads the constants and zeroes the
+// accumulators Y0..Y7.
 #define VPROLOGUE \
 	MOVQ    w+0(FP), SI; \
 	MOVQ    stride+8(FP), R13; \
@@ -63,6 +99,14 @@ GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 	LEAQ    (R8)(R13*8), R11; \
 	LEAQ    (R9)(R13*8), R12; \
 	VMOVDQU nibbleMatrix<>(SB), Y11; \
+	VMOVDQU64 lane0<>(SB), Y24; \
+	VMOVDQU64 lane0<>+32(SB), Y25; \
+	VMOVDQU64 lane0<>+64(SB), Y26; \
+	VMOVDQU64 lane0<>+96(SB), Y27; \
+	VMOVDQU64 lane0<>+128(SB), Y28; \
+	VMOVDQU64 lane0<>+160(SB), Y29; \
+	VMOVDQU64 lane0<>+192(SB), Y30; \
+	VMOVDQU64 lane0<>+224(SB), Y31; \
 	VXORPS  Y0, Y0, Y0; \
 	VXORPS  Y1, Y1, Y1; \
 	VXORPS  Y2, Y2, Y2; \
@@ -86,9 +130,9 @@ GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 	VPXOR        Y9, Y9, Y9; \
 	VPSUBD       Y13, Y9, Y13
 
-// VSCALES writes the eight rows' dw·dx for the block at offset o of each
-// row to so(SP).
-#define VSCALES(o, so) \
+// VSCALES sets Y12 to the eight rows' dw·dx for the block at offset o of
+// each row.
+#define VSCALES(o) \
 	VPINSRW   $0, o(SI), X12, X12; \
 	VPINSRW   $1, o(SI)(R13*1), X12, X12; \
 	VPINSRW   $2, o(SI)(R13*2), X12, X12; \
@@ -98,16 +142,16 @@ GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 	VPINSRW   $6, o(R9), X12, X12; \
 	VPINSRW   $7, o(R8)(R13*4), X12, X12; \
 	VCVTPH2PS X12, Y12; \
-	VMULPS    Y14, Y12, Y12; \
-	VMOVUPS   Y12, so(SP)
+	VMULPS    Y14, Y12, Y12
 
-// VDOT adds the block of one row, its unsigned quants in Y8, to acc with
-// the scale at s(SP).
-#define VDOT(s, acc) \
-	VMOVDQA          Y13, Y10; \
-	VPDPBUSD         Y15, Y8, Y10; \
-	VCVTDQ2PS        Y10, Y10; \
-	VFMADD231PS.BCST s(SP), Y10, acc
+// VDOT adds the block of row r, its unsigned quants in Y8, to acc with the
+// scale in lane r of Y12 (idx holding r in every lane).
+#define VDOT(idx, acc) \
+	VMOVDQA     Y13, Y10; \
+	VPDPBUSD    Y15, Y8, Y10; \
+	VCVTDQ2PS   Y10, Y10; \
+	VPERMPS     Y12, idx, Y9; \
+	VFMADD231PS Y9, Y10, acc
 
 // Row loaders: the quants of the block at offset o of the row at p as
 // unsigned bytes in Y8.
@@ -125,36 +169,37 @@ GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 	VPADDB         Y16, Y8, K1, Y8
 
 // VBLOCK adds the block at offset o of the eight rows (activations at
-// xo(DI)), with scale slot so(SP).
-#define VBLOCK(LOAD, o, xo, so) \
+// xo(DI)).
+#define VBLOCK(LOAD, o, xo) \
 	VXBLOCK(xo); \
-	VSCALES(o, so); \
+	VSCALES(o); \
 	LOAD(o, (SI)); \
-	VDOT(so+0, Y0); \
+	VDOT(Y24, Y0); \
 	LOAD(o, (SI)(R13*1)); \
-	VDOT(so+4, Y1); \
+	VDOT(Y25, Y1); \
 	LOAD(o, (SI)(R13*2)); \
-	VDOT(so+8, Y2); \
+	VDOT(Y26, Y2); \
 	LOAD(o, (R8)); \
-	VDOT(so+12, Y3); \
+	VDOT(Y27, Y3); \
 	LOAD(o, (SI)(R13*4)); \
-	VDOT(so+16, Y4); \
+	VDOT(Y28, Y4); \
 	LOAD(o, (R8)(R13*2)); \
-	VDOT(so+20, Y5); \
+	VDOT(Y29, Y5); \
 	LOAD(o, (R9)); \
-	VDOT(so+24, Y6); \
+	VDOT(Y30, Y6); \
 	LOAD(o, (R8)(R13*4)); \
-	VDOT(so+28, Y7)
+	VDOT(Y31, Y7)
 
-#define VPREFETCH \
-	PREFETCHT1 (R10); \
-	PREFETCHT1 (R10)(R13*1); \
-	PREFETCHT1 (R10)(R13*2); \
-	PREFETCHT1 (R11); \
-	PREFETCHT1 (R10)(R13*4); \
-	PREFETCHT1 (R11)(R13*2); \
-	PREFETCHT1 (R12); \
-	PREFETCHT1 (R11)(R13*4)
+// VPREFETCH asks for the block at offset o of the eight rows that follow.
+#define VPREFETCH(o) \
+	PREFETCHT1 o(R10); \
+	PREFETCHT1 o(R10)(R13*1); \
+	PREFETCHT1 o(R10)(R13*2); \
+	PREFETCHT1 o(R11); \
+	PREFETCHT1 o(R10)(R13*4); \
+	PREFETCHT1 o(R11)(R13*2); \
+	PREFETCHT1 o(R12); \
+	PREFETCHT1 o(R11)(R13*4)
 
 #define VADVANCE(n) \
 	ADDQ $n, SI; \
@@ -183,16 +228,17 @@ GLOBL nibbleMatrix<>(SB), RODATA|NOPTR, $32
 // func dotQ8_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 //
 // dotQ8_0Rows8 with VPDPBUSD.
-TEXT ·dotQ8_0Rows8VNNI(SB), NOSPLIT, $64-40
+TEXT ·dotQ8_0Rows8VNNI(SB), NOSPLIT, $0-40
 	VPROLOGUE
 	VMOVDQU64 bytes80<>(SB), Y16
 	CMPQ      CX, $2
 	JLT       vq80tail
 
 vq80loop:
-	VPREFETCH
-	VBLOCK(VQ8_0, 0, 0, 0)
-	VBLOCK(VQ8_0, 34, 34, 32)
+	VPREFETCH(0)
+	VBLOCK(VQ8_0, 0, 0)
+	VPREFETCH(34)
+	VBLOCK(VQ8_0, 34, 34)
 	VADVANCE(68)
 	CMPQ CX, $2
 	JGE  vq80loop
@@ -200,7 +246,8 @@ vq80loop:
 vq80tail:
 	TESTQ CX, CX
 	JZ    vq80done
-	VBLOCK(VQ8_0, 0, 0, 0)
+	VPREFETCH(0)
+	VBLOCK(VQ8_0, 0, 0)
 
 vq80done:
 	HSUMF
@@ -210,16 +257,17 @@ vq80done:
 // func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 //
 // dotQ4_0Rows8 with VPDPBUSD, the nibbles split by GF2P8AFFINEQB.
-TEXT ·dotQ4_0Rows8VNNI(SB), NOSPLIT, $64-40
+TEXT ·dotQ4_0Rows8VNNI(SB), NOSPLIT, $0-40
 	VPROLOGUE
 	VMOVDQU64 bytes08v<>(SB), Y16
 	CMPQ      CX, $2
 	JLT       vq40tail
 
 vq40loop:
-	VPREFETCH
-	VBLOCK(VQ4_0, 0, 0, 0)
-	VBLOCK(VQ4_0, 18, 34, 32)
+	VPREFETCH(0)
+	VBLOCK(VQ4_0, 0, 0)
+	VPREFETCH(18)
+	VBLOCK(VQ4_0, 18, 34)
 	VADVANCE(36)
 	CMPQ CX, $2
 	JGE  vq40loop
@@ -227,7 +275,8 @@ vq40loop:
 vq40tail:
 	TESTQ CX, CX
 	JZ    vq40done
-	VBLOCK(VQ4_0, 0, 0, 0)
+	VPREFETCH(0)
+	VBLOCK(VQ4_0, 0, 0)
 
 vq40done:
 	HSUMF
@@ -238,16 +287,17 @@ vq40done:
 //
 // dotQ5_0Rows8 with VPDPBUSD, the nibbles split by GF2P8AFFINEQB and the
 // fifth bits (qh) added as 16 under a mask.
-TEXT ·dotQ5_0Rows8VNNI(SB), NOSPLIT, $64-40
+TEXT ·dotQ5_0Rows8VNNI(SB), NOSPLIT, $0-40
 	VPROLOGUE
 	VMOVDQU64 bytes10v<>(SB), Y16
 	CMPQ      CX, $2
 	JLT       vq50tail
 
 vq50loop:
-	VPREFETCH
-	VBLOCK(VQ5_0, 0, 0, 0)
-	VBLOCK(VQ5_0, 22, 34, 32)
+	VPREFETCH(0)
+	VBLOCK(VQ5_0, 0, 0)
+	VPREFETCH(22)
+	VBLOCK(VQ5_0, 22, 34)
 	VADVANCE(44)
 	CMPQ CX, $2
 	JGE  vq50loop
@@ -255,7 +305,8 @@ vq50loop:
 vq50tail:
 	TESTQ CX, CX
 	JZ    vq50done
-	VBLOCK(VQ5_0, 0, 0, 0)
+	VPREFETCH(0)
+	VBLOCK(VQ5_0, 0, 0)
 
 vq50done:
 	HSUMF
