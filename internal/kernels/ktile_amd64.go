@@ -163,9 +163,10 @@ func decodeQ4KTile(dst, w []byte, stride, rows, nblocks int) {
 	}
 }
 
-// decodeQ4KTileFast is decodeQ4KTile, in assembly for 16 rows.
+// decodeQ4KTileFast is decodeQ4KTile, in assembly for 16 rows (whose
+// offsets the gathers take as int32).
 func decodeQ4KTileFast(dst, w []byte, stride, rows, nblocks int) {
-	if rows < ktRows {
+	if rows < ktRows || stride > math.MaxInt32/ktRows {
 		decodeQ4KTile(dst, w, stride, rows, nblocks)
 		return
 	}
@@ -181,9 +182,10 @@ func decodeQ4KTileFast(dst, w []byte, stride, rows, nblocks int) {
 //go:noescape
 func decodeQ6KTile16(dst *byte, w *byte, stride int, nblocks int)
 
-// decodeQ6KTileFast is decodeQ6KTile, in assembly for 16 rows.
+// decodeQ6KTileFast is decodeQ6KTile, in assembly for 16 rows (whose
+// offsets the gathers take as int32).
 func decodeQ6KTileFast(dst, w []byte, stride, rows, nblocks int) {
-	if rows < ktRows {
+	if rows < ktRows || stride > math.MaxInt32/ktRows {
 		decodeQ6KTile(dst, w, stride, rows, nblocks)
 		return
 	}

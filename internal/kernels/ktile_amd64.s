@@ -17,9 +17,7 @@
 //	Z12-Z23    token 1: the same
 //	Z24 Z25    the int32 lane being summed, tokens 0 and 1
 //	Z26 Z27    quants of two sub-blocks (four per row in each int32)
-//	Z28 Z29    temporaries
-//	Z30        two sub-blocks' scales (int16 pairs)
-//	Z31        temporary
+//	Z28-Z31    PAIR's sums of two sub-blocks, two per token
 //	R13        out, which holds d·dx (or dmin·dx) of the two tokens until
 //	           the end
 
@@ -31,16 +29,18 @@ GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 // quants (Z26, Z27) with the four activation bytes at xa and xb times the
 // sub-blocks' scales: each sum of four products fits in int16, so the two
 // are packed into the halves of each int32 and VPMADDWD applies the pair
-// of scales (int16, in Z30) exactly.
-#define PAIR(T, xa, xb, acc) \
-	VPXORD          Z28, Z28, Z28; \
-	VPXORD          Z29, Z29, Z29; \
-	VPDPBUSD.BCST   xa(T)(DI*1), Z26, Z28; \
-	VPDPBUSD.BCST   xb(T)(DI*1), Z27, Z29; \
-	VPSLLD          $16, Z29, Z29; \
-	VPBLENDMW       Z29, Z28, K1, Z29; \
-	VPMADDWD        Z30, Z29, Z29; \
-	VPADDD          Z29, acc, acc
+// of scales (int16, at so) exactly. The sum of a goes into the low halves
+// of a, whose low halves must be zero (the high halves do not matter); b
+// is left with b's sum shifted up, low halves zero, to serve as the next
+// PAIR's a (the registers swap roles from one PAIR to the next).
+#define PAIR(T, xa, xb, so, a, b, acc) \
+	VPXORD          b, b, b; \
+	VPDPBUSD.BCST   xa(T)(DI*1), Z26, a; \
+	VPDPBUSD.BCST   xb(T)(DI*1), Z27, b; \
+	VPSLLD          $16, b, b; \
+	VPBLENDMW       b, a, K1, a; \
+	VPMADDWD        so(SI), a, a; \
+	VPADDD          a, acc, acc
 
 // FUSE converts the lanes in Z24 and Z25 to float32 and fuses them into
 // the accumulators f0 and f1: f += float(lane)·(d·dx), d·dx of the two
@@ -52,13 +52,17 @@ GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 	VFMADD231PS 64(R13), Z25, f1
 
 // SCALES stores at 0(R13) and 64(R13) the float32 vector at so(SI) times
-// the dx of tokens 0 and 1.
+// the dx of tokens 0 and 1, and clears Z28-Z31 for PAIR.
 #define SCALES(so) \
 	VMOVUPS     so(SI), Z30; \
 	VMULPS.BCST (AX)(DI*1), Z30, Z31; \
 	VMULPS.BCST (BX)(DI*1), Z30, Z30; \
 	VMOVUPS     Z31, 0(R13); \
-	VMOVUPS     Z30, 64(R13)
+	VMOVUPS     Z30, 64(R13); \
+	VPXORD      Z28, Z28, Z28; \
+	VPXORD      Z29, Z29, Z29; \
+	VPXORD      Z30, Z30, Z30; \
+	VPXORD      Z31, Z31, Z31
 
 // SUMLANES adds the accumulators of a token as the generation kernels add
 // their lanes, v_i = a_i + a_{i+4} (less mins_i: sub is VSUBPS or NOSUB),
@@ -113,21 +117,20 @@ GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 	VZEROUPPER
 
 // Q4PAIR adds sub-blocks j and j+1 of lane l to Z24 and Z25.
-#define Q4PAIR(j, l) \
+#define Q4PAIR(j, l, a0, b0, a1, b1) \
 	VMOVDQU32 576*j+64*l(SI), Z26; \
 	VMOVDQU32 576*j+576+64*l(SI), Z27; \
-	VMOVDQU32 576*j+512(SI), Z30; \
-	PAIR(AX, 4+32*j+4*l, 36+32*j+4*l, Z24); \
-	PAIR(BX, 4+32*j+4*l, 36+32*j+4*l, Z25)
+	PAIR(AX, 4+32*j+4*l, 36+32*j+4*l, 576*j+512, a0, b0, Z24); \
+	PAIR(BX, 4+32*j+4*l, 36+32*j+4*l, 576*j+512, a1, b1, Z25)
 
 // Q4LANE sums lane l of a Q4_K super-block and fuses it into f0, f1.
 #define Q4LANE(l, f0, f1) \
 	VPXORD Z24, Z24, Z24; \
 	VPXORD Z25, Z25, Z25; \
-	Q4PAIR(0, l); \
-	Q4PAIR(2, l); \
-	Q4PAIR(4, l); \
-	Q4PAIR(6, l); \
+	Q4PAIR(0, l, Z28, Z29, Z30, Z31); \
+	Q4PAIR(2, l, Z29, Z28, Z31, Z30); \
+	Q4PAIR(4, l, Z28, Z29, Z30, Z31); \
+	Q4PAIR(6, l, Z29, Z28, Z31, Z30); \
 	FUSE(f0, f1)
 
 // MIN adds to Z24+i and Z25+... the min lane i of the two tokens:
@@ -178,12 +181,11 @@ q4tdone:
 	RET
 
 // Q6PAIR adds sub-blocks s and s+2, quants 4k..4k+3, to Z24 and Z25.
-#define Q6PAIR(s, k) \
+#define Q6PAIR(s, k, a0, b0, a1, b1) \
 	VMOVDQU32 320*s+64*k(SI), Z26; \
 	VMOVDQU32 320*s+640+64*k(SI), Z27; \
-	VMOVDQU32 320*s+256(SI), Z30; \
-	PAIR(AX, 4+16*s+4*k, 36+16*s+4*k, Z24); \
-	PAIR(BX, 4+16*s+4*k, 36+16*s+4*k, Z25)
+	PAIR(AX, 4+16*s+4*k, 36+16*s+4*k, 320*s+256, a0, b0, Z24); \
+	PAIR(BX, 4+16*s+4*k, 36+16*s+4*k, 320*s+256, a1, b1, Z25)
 
 // Q6LANE sums lane l (sub-blocks s0, s0+2, s0+4, ... of its parity, quants
 // 4k..4k+3 of each) of a Q6_K super-block, starting from the −32 of its
@@ -192,14 +194,14 @@ q4tdone:
 #define Q6LANE(l, k, s0, s1, s2, s3, f0, f1) \
 	VPXORD       Z24, Z24, Z24; \
 	VPXORD       Z25, Z25, Z25; \
-	VPBROADCASTD 260+4*l(AX)(DI*1), Z28; \
-	VPBROADCASTD 260+4*l(BX)(DI*1), Z29; \
-	VPDPWSSD     5120+64*l(SI), Z28, Z24; \
-	VPDPWSSD     5120+64*l(SI), Z29, Z25; \
-	Q6PAIR(s0, k); \
-	Q6PAIR(s1, k); \
-	Q6PAIR(s2, k); \
-	Q6PAIR(s3, k); \
+	VPBROADCASTD 260+4*l(AX)(DI*1), Z26; \
+	VPBROADCASTD 260+4*l(BX)(DI*1), Z27; \
+	VPDPWSSD     5120+64*l(SI), Z26, Z24; \
+	VPDPWSSD     5120+64*l(SI), Z27, Z25; \
+	Q6PAIR(s0, k, Z28, Z29, Z30, Z31); \
+	Q6PAIR(s1, k, Z29, Z28, Z31, Z30); \
+	Q6PAIR(s2, k, Z28, Z29, Z30, Z31); \
+	Q6PAIR(s3, k, Z29, Z28, Z31, Z30); \
 	FUSE(f0, f1)
 
 // func dotQ6KTileVNNI(w *byte, x *[2]*byte, nblocks int, out *[32]float32)
