@@ -28,8 +28,8 @@ GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 // PAIR adds to acc, for the token at T, the products of two sub-blocks'
 // quants (Z26, Z27) with the four activation bytes at xa and xb times the
 // sub-blocks' scales: each sum of four products fits in int16, so the two
-// are packed into the halves of each int32 and VPMADDWD applies the pair
-// of scales (int16, at so) exactly. The sum of a goes into the low halves
+// are packed into the halves of each int32 and VPDPWSSD applies the pair
+// of scales (int16, at so) and adds, exactly. The sum of a goes into the low halves
 // of a, whose low halves must be zero (the high halves do not matter); b
 // is left with b's sum shifted up, low halves zero, to serve as the next
 // PAIR's a (the registers swap roles from one PAIR to the next).
@@ -39,8 +39,7 @@ GLOBL ktlow16<>(SB), RODATA|NOPTR, $4
 	VPDPBUSD.BCST   xb(T)(DI*1), Z27, b; \
 	VPSLLD          $16, b, b; \
 	VPBLENDMW       b, a, K1, a; \
-	VPMADDWD        so(SI), a, a; \
-	VPADDD          a, acc, acc
+	VPDPWSSD        so(SI), a, acc
 
 // FUSE converts the lanes in Z24 and Z25 to float32 and fuses them into
 // the accumulators f0 and f1: f += float(lane)·(d·dx), d·dx of the two
