@@ -6,7 +6,7 @@
 // $MINSTEP on; with $CACHE_ROWS, of the KV cache only the whole buffers,
 // cut to their first $CACHE_ROWS rows)
 // to a file: a line "T step name type n ne0..ne3", the raw data, a newline. It made stories260K.empty-prompt.logits.f32
-// (WANT=result_output, the first 64 tokens of the empty-prompt golden, the
+// (WANT=result_output, all 200 tokens of the empty-prompt golden, the
 // float32 logits of each step concatenated) and is how atelier's arithmetic
 // was matched to llama.cpp's operation by operation. Not part of the build.
 //
