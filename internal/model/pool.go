@@ -22,11 +22,19 @@ const spinLimit = 1 << 14
 // each Task in parallel, the calling goroutine taking part 0. Between tasks
 // the workers spin briefly, then park; the caller waits for the parts by
 // spinning too, so a task costs no system call while the model is busy.
+//
+// Parts 1..n−1 are claimed, not assigned: a worker takes the next unclaimed
+// part when it wakes, and the caller, done with part 0, takes whatever no
+// worker has started. So a worker the system has not scheduled (the
+// machine is shared, or busy) delays a task only if it stopped inside a
+// part, never by not having started; the tasks' own work claiming (rows,
+// heads) keeps that remainder small.
 type Pool struct {
 	n       int
 	task    Task
 	gen     atomic.Uint64 // incremented for each task
-	pending atomic.Int64  // parts not yet done
+	claimed atomic.Int64  // parts 1.. handed out for the current task
+	pending atomic.Int64  // claimed parts not yet done
 	closed  atomic.Bool
 
 	mu       sync.Mutex
@@ -37,21 +45,27 @@ type Pool struct {
 
 // NewPool returns a pool of n workers (n < 1 means the number of CPUs).
 func NewPool(n int) *Pool {
+	p := newPool(n)
+	for i := 1; i < p.n; i++ {
+		go p.worker()
+	}
+	return p
+}
+
+// newPool returns a pool of n parts without starting its workers.
+func newPool(n int) *Pool {
 	if n < 1 {
 		n = runtime.NumCPU()
 	}
 	p := &Pool{n: n}
 	p.wake = sync.NewCond(&p.mu)
-	for i := 1; i < n; i++ {
-		go p.worker(i)
-	}
 	return p
 }
 
 // Size returns the number of workers.
 func (p *Pool) Size() int { return p.n }
 
-func (p *Pool) worker(part int) {
+func (p *Pool) worker() {
 	var seen uint64
 	for {
 		g := p.await(seen)
@@ -59,6 +73,20 @@ func (p *Pool) worker(part int) {
 			return
 		}
 		seen = g
+		p.runClaimed()
+	}
+}
+
+// runClaimed runs unclaimed parts of the current task until none is left.
+// A part claimed after Run reset the counter belongs to the current task:
+// the claim (an atomic operation) orders the read of p.task after Run's
+// write of it.
+func (p *Pool) runClaimed() {
+	for {
+		part := int(p.claimed.Add(1))
+		if part >= p.n {
+			return
+		}
 		p.task.Run(part, p.n)
 		p.pending.Add(-1)
 	}
@@ -87,8 +115,8 @@ func (p *Pool) await(seen uint64) uint64 {
 	return g
 }
 
-// Run runs t on every worker and returns when all parts are done. Calls
-// must not overlap.
+// Run runs the parts of t on the caller and the workers and returns when
+// all are done. Calls must not overlap.
 func (p *Pool) Run(t Task) {
 	if p.n == 1 {
 		t.Run(0, 1)
@@ -96,6 +124,7 @@ func (p *Pool) Run(t Task) {
 	}
 	p.task = t
 	p.pending.Store(int64(p.n - 1))
+	p.claimed.Store(0)
 	p.gen.Add(1)
 	if p.sleeping.Load() > 0 {
 		p.mu.Lock()
@@ -103,6 +132,7 @@ func (p *Pool) Run(t Task) {
 		p.mu.Unlock()
 	}
 	t.Run(0, p.n)
+	p.runClaimed()
 	for i := 0; p.pending.Load() != 0; i++ {
 		if i&1023 == 1023 {
 			runtime.Gosched()

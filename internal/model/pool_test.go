@@ -39,6 +39,24 @@ func TestPoolRunsEveryPartOnce(t *testing.T) {
 	}
 }
 
+// A worker that is not running (not scheduled, say) must not hold up a
+// task it has not started: the caller runs the parts nobody claimed.
+func TestPoolCallerRunsUnclaimedParts(t *testing.T) {
+	for _, n := range []int{2, 3, 8} {
+		p := newPool(n) // no workers at all
+		var c countTask
+		const runs = 10
+		for range runs {
+			p.Run(&c)
+		}
+		for part := range n {
+			if got := c.parts[part].Load(); got != runs {
+				t.Errorf("pool of %d without workers: part %d ran %d times, want %d", n, part, got, runs)
+			}
+		}
+	}
+}
+
 func BenchmarkPoolRun(b *testing.B) {
 	p := NewPool(2)
 	defer p.Close()
