@@ -25,6 +25,34 @@ DATA ktrows<>+48(SB)/8, $0x0000000d0000000c
 DATA ktrows<>+56(SB)/8, $0x0000000f0000000e
 GLOBL ktrows<>(SB), RODATA|NOPTR, $64
 
+// AHEAD4 and AHEAD5 ask (into L2) for the cache lines of the block four
+// ahead (at dist; offsets 0, 64, 128 and the last ones) in each of the 16
+// rows (stride in AX): the gathers would otherwise wait for memory, which
+// the weights of a prompt's matrix product come from (on a 256 MiB sweep,
+// 16 rows × 6 blocks: Q4_K 5.3→4.2 µs, Q6_K 8.2→6.5 µs).
+#define AHEAD4(dist, last) \
+	LEAQ       dist(SI), R8; \
+	MOVQ       $16, R9; \
+	PREFETCHT1 0(R8); \
+	PREFETCHT1 64(R8); \
+	PREFETCHT1 128(R8); \
+	PREFETCHT1 last(R8); \
+	ADDQ       AX, R8; \
+	DECQ       R9; \
+	JNZ        -6(PC)
+
+#define AHEAD5(dist, last1, last2) \
+	LEAQ       dist(SI), R8; \
+	MOVQ       $16, R9; \
+	PREFETCHT1 0(R8); \
+	PREFETCHT1 64(R8); \
+	PREFETCHT1 128(R8); \
+	PREFETCHT1 last1(R8); \
+	PREFETCHT1 last2(R8); \
+	ADDQ       AX, R8; \
+	DECQ       R9; \
+	JNZ        -7(PC)
+
 // GATHER loads into z the 32-bit word at offset off of the current block
 // of each of the 16 rows (row offsets in Z31).
 #define GATHER(off, z) \
@@ -90,6 +118,7 @@ TEXT ·decodeQ4KTile16(SB), NOSPLIT, $0-32
 	JZ           d4done
 
 d4block:
+	AHEAD4(576, 143)
 	Q4QS8(0)
 	Q4QS8(1)
 	Q4QS8(2)
@@ -205,6 +234,7 @@ TEXT ·decodeQ6KTile16(SB), NOSPLIT, $0-32
 	JZ           d6done
 
 d6block:
+	AHEAD5(840, 192, 209)
 	Q6QS(0, 32, 128, 0)
 	Q6QS(4, 36, 132, 64)
 	Q6QS(8, 40, 136, 128)
