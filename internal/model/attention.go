@@ -7,36 +7,69 @@ import (
 	"github.com/atelier-dev/atelier/internal/kernels"
 )
 
-// attentionTask computes causal attention for n new tokens over the cache;
-// the workers claim (token, head) pairs one at a time.
+// attentionBlock is the number of positions whose scores a worker computes
+// at a time: the block's keys and values stay in the core's first-level
+// cache while all the group's heads use them.
+const attentionBlock = 128
+
+// attentionTask computes causal attention for n new tokens over the cache
+// (batches of 64 tokens or more go to the tiled kernel). The query heads
+// that share a KV head are handled together (a group), reading each key
+// and value once for all of them, while each head's arithmetic is that of
+// llama.cpp's one-query flash attention
+// (ggml_compute_forward_flash_attn_ext_f16_one_chunk) for that head alone.
+// The workers claim work items: a (token, group) pair, or, for one token
+// whose view of the cache llama.cpp splits over its threads, a (group,
+// chunk of positions) pair whose partial results are combined afterwards.
 type attentionTask struct {
 	s             *Sequence
 	c             Config
 	layer, pos, n int
 	scale         float32
-	scores        [][]float32 // per part
-	ms, vs        [][]float32 // per part: each position's rescale and weight
-	q16           [][]uint16  // per part: a query rounded to F16
-	acc16         [][]uint16  // per part: the attention output accumulator
 	next          atomic.Int64
-	tiled         tiledAttention // batches of 64 tokens or more
+
+	// The work items of this run.
+	items, pieces, pieceHeads int // pieces of a group of heads, heads per piece
+	chunk, chunks             int // positions per chunk and chunks (split)
+
+	// Per part (worker): a block's scores and weights (heads×block), the
+	// group's queries rounded to F16 and widened, the group's F16
+	// accumulators, and each head's largest score and sum.
+	scores, ms, vs [][]float32
+	qf             [][]float32
+	acc16          [][]uint16
+	gm, gsum       [][]float32
+
+	// Per (head, chunk) of a split: each chunk's accumulator, largest
+	// score and sum.
+	pacc     []uint16
+	pm, psum []float32
+	tiled    tiledAttention // batches of 64 tokens or more
 }
 
 func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
 	a.s, a.c = s, c
 	a.scale = 1 / float32(math.Sqrt(float64(c.HeadDim))) // 1.0f/sqrtf(n_embd_head), as llama.cpp
+	group := c.Heads / c.KVHeads
 	a.scores = make([][]float32, parts)
 	a.ms = make([][]float32, parts)
 	a.vs = make([][]float32, parts)
-	a.q16 = make([][]uint16, parts)
+	a.qf = make([][]float32, parts)
 	a.acc16 = make([][]uint16, parts)
+	a.gm = make([][]float32, parts)
+	a.gsum = make([][]float32, parts)
 	for i := range parts {
-		a.scores[i] = make([]float32, capacity)
-		a.ms[i] = make([]float32, capacity)
-		a.vs[i] = make([]float32, capacity)
-		a.q16[i] = make([]uint16, c.HeadDim)
-		a.acc16[i] = make([]uint16, c.HeadDim)
+		a.scores[i] = make([]float32, group*attentionBlock)
+		a.ms[i] = make([]float32, group*attentionBlock)
+		a.vs[i] = make([]float32, group*attentionBlock)
+		a.qf[i] = make([]float32, group*c.HeadDim)
+		a.acc16[i] = make([]uint16, group*c.HeadDim)
+		a.gm[i] = make([]float32, group)
+		a.gsum[i] = make([]float32, group)
 	}
+	a.pacc = make([]uint16, c.Heads*parts*c.HeadDim)
+	a.pm = make([]float32, c.Heads*parts)
+	a.psum = make([]float32, c.Heads*parts)
 }
 
 func (s *Sequence) attention(p *Pool, layer, pos, n int) {
@@ -44,82 +77,130 @@ func (s *Sequence) attention(p *Pool, layer, pos, n int) {
 		s.at.tiled.run(p, s, s.at.c, layer, pos, n)
 		return
 	}
-	if p.Size() > len(s.at.scores) {
-		s.at.init(s, s.at.c, s.cache.Capacity(), p.Size())
+	a := &s.at
+	parts := p.Size()
+	if parts > len(a.scores) {
+		a.init(s, a.c, s.cache.Capacity(), parts)
 	}
-	s.at.layer, s.at.pos, s.at.n = layer, pos, n
-	s.at.next.Store(0)
-	p.Run(&s.at)
+	a.layer, a.pos, a.n = layer, pos, n
+	c := a.c
+	group := c.Heads / c.KVHeads
+	a.chunks = 0
+	if T := pos + 1; n == 1 {
+		if view := kvView(T, s.cache.Capacity()); view >= splitKV {
+			// llama.cpp cuts its view of the cache into one chunk per
+			// thread; the chunks past the last position are masked.
+			a.chunk = (view + parts - 1) / parts
+			a.chunks = (T + a.chunk - 1) / a.chunk
+			a.items = c.KVHeads * a.chunks
+		}
+	}
+	if a.chunks == 0 {
+		// A piece of a group per item; more than one piece per group when
+		// the groups alone would leave workers idle.
+		a.pieces = 1
+		if units := n * c.KVHeads; units < parts {
+			a.pieces = min(group, (parts+units-1)/units)
+		}
+		a.pieceHeads = (group + a.pieces - 1) / a.pieces
+		a.pieces = (group + a.pieceHeads - 1) / a.pieceHeads
+		a.items = n * c.KVHeads * a.pieces
+	}
+	a.next.Store(0)
+	p.Run(a)
+	if a.chunks > 0 {
+		a.combine()
+	}
 }
 
-func (a *attentionTask) Run(part, parts int) {
+func (a *attentionTask) Run(part, _ int) {
 	c := a.c
 	hd := c.HeadDim
 	group := c.Heads / c.KVHeads
-	width := a.s.cache.Width()
-	scores, q16 := a.scores[part], a.q16[part]
-	qb := bytesOf16(q16)
 	for {
 		idx := int(a.next.Add(1)) - 1
-		if idx >= a.n*c.Heads {
+		if idx >= a.items {
 			return
 		}
-		i, h := idx/c.Heads, idx%c.Heads
-		kvh := h / group
-		T := a.pos + i + 1 // causal: positions 0..pos+i
-		keys := a.s.cache.Keys(a.layer, T)
-		vals := a.s.cache.Values(a.layer, T)
-		q := a.s.q[(i*c.Heads+h)*hd : (i*c.Heads+h+1)*hd]
-		for j, x := range q {
-			q16[j] = kernels.F32ToF16(x)
-		}
-		sc := scores[:T]
-		kernels.DotRowsF16(sc, bytesOf16(keys[kvh*hd:]), 2*width, qb, hd)
-		for t := range sc {
-			sc[t] *= a.scale
-		}
-		out := a.s.att[(i*c.Heads+h)*hd : (i*c.Heads+h+1)*hd]
-		acc := a.acc16[part][:hd]
-		if view := kvView(T, a.s.cache.Capacity()); a.n == 1 && view >= splitKV {
-			a.split(part, parts, out, sc, vals, view, kvh)
+		if a.chunks > 0 {
+			g, ch := idx/a.chunks, idx%a.chunks
+			lo := ch * a.chunk
+			hi := min(lo+a.chunk, a.pos+1)
+			h0 := g * group
+			acc := a.online(part, 0, h0, group, lo, hi)
+			parts := len(a.pm) / c.Heads
+			for j := range group {
+				k := (h0+j)*parts + ch
+				a.pm[k], a.psum[k] = a.gm[part][j], a.gsum[part][j]
+				copy(a.pacc[k*hd:(k+1)*hd], acc[j*hd:(j+1)*hd])
+			}
 			continue
 		}
-		_, sum := a.online(part, acc, sc, vals, 0, T, kvh)
-		inv := 1 / sum
-		for j := range out {
-			out[j] = kernels.F16ToF32(acc[j]) * inv
+		i, rest := idx/(c.KVHeads*a.pieces), idx%(c.KVHeads*a.pieces)
+		h0 := rest/a.pieces*group + rest%a.pieces*a.pieceHeads
+		hn := min(a.pieceHeads, group-rest%a.pieces*a.pieceHeads)
+		acc := a.online(part, i, h0, hn, 0, a.pos+i+1) // causal: positions 0..pos+i
+		for j := range hn {
+			inv := 1 / a.gsum[part][j]
+			out := a.s.att[(i*c.Heads+h0+j)*hd : (i*c.Heads+h0+j+1)*hd]
+			for d := range out {
+				out[d] = kernels.F16ToF32(acc[j*hd+d]) * inv
+			}
 		}
 	}
 }
 
-// online runs the online softmax over positions lo..hi-1 of the scores sc
-// with an F16 accumulator acc of the values, as llama.cpp's one-query
-// flash attention (ggml_compute_forward_flash_attn_ext_f16_one_chunk)
-// does, and returns the largest score and the sum of the exponentials:
-// first each position's rescale of the accumulator (on a new largest
-// score) and weight, then the updates of acc (kernels.AttendF16).
-func (a *attentionTask) online(part int, acc []uint16, sc []float32, vals []uint16, lo, hi, kvh int) (m, sum float32) {
-	hd := a.c.HeadDim
+// online runs, for the hn query heads h0.. of token i (all of one KV
+// head), the online softmax over positions lo..hi-1 with an F16
+// accumulator per head, as llama.cpp's one-query flash attention does for
+// each head: a position's score (the F16 query's dot product with the key,
+// scaled), then on a new largest score a rescale of the accumulator by
+// e^(old-new) with weight 1, otherwise the weight e^(score-largest), and
+// the accumulator's update by the weighted value (kernels.AttendF16). It
+// returns the accumulators and leaves each head's largest score and sum
+// of weights in a.gm and a.gsum.
+func (a *attentionTask) online(part, i, h0, hn, lo, hi int) []uint16 {
+	c := a.c
+	hd := c.HeadDim
+	kvh := h0 / (c.Heads / c.KVHeads)
 	width := a.s.cache.Width()
-	ms, vs := a.ms[part][lo:hi], a.vs[part][lo:hi]
+	keys := a.s.cache.Keys(a.layer, hi)
+	vals := a.s.cache.Values(a.layer, hi)
+	qf := a.qf[part][:hn*hd]
+	for j, x := range a.s.q[(i*c.Heads+h0)*hd : (i*c.Heads+h0+hn)*hd] {
+		qf[j] = kernels.F16ToF32(kernels.F32ToF16(x))
+	}
+	acc := a.acc16[part][:hn*hd]
 	clear(acc)
-	m = float32(math.Inf(-1))
-	for t, s := range sc[lo:hi] {
-		msv, vsv := float32(1), float32(1)
-		if s > m {
-			mold := m
-			m = s
-			msv = kernels.Expf(mold - m)
-		} else {
-			vsv = kernels.Expf(s - m)
+	gm, gsum := a.gm[part][:hn], a.gsum[part][:hn]
+	for j := range hn {
+		gm[j], gsum[j] = float32(math.Inf(-1)), 0
+	}
+	for b := lo; b < hi; b += attentionBlock {
+		L := min(attentionBlock, hi-b)
+		sc := a.scores[part][:hn*L]
+		kernels.DotRowsF16Group(sc, bytesOf16(keys[b*width+kvh*hd:]), 2*width, qf, hd, hn)
+		ms, vs := a.ms[part][:hn*L], a.vs[part][:hn*L]
+		for j := range hn {
+			m, sum := gm[j], gsum[j]
+			for t, s := range sc[j*L : (j+1)*L] {
+				s *= a.scale
+				msv, vsv := float32(1), float32(1)
+				if s > m {
+					mold := m
+					m = s
+					msv = kernels.Expf(mold - m)
+				} else {
+					vsv = kernels.Expf(s - m)
+				}
+				ms[j*L+t], vs[j*L+t] = msv, vsv
+				sum = sum*msv + vsv
+			}
+			gm[j], gsum[j] = m, sum
 		}
-		ms[t], vs[t] = msv, vsv
-		sum = sum*msv + vsv
+		kernels.AttendF16Group(acc, vals[b*width+kvh*hd:(b+L-1)*width+(kvh+1)*hd], width, ms, vs, hn)
 	}
-	if hi > lo {
-		kernels.AttendF16(acc, vals[lo*width+kvh*hd:(hi-1)*width+(kvh+1)*hd], width, ms, vs)
-	}
-	return m, sum
+	return acc
 }
 
 // splitKV is the length of llama.cpp's view of the cache from which it
@@ -134,38 +215,40 @@ func kvView(T, capacity int) int {
 	return min((capacity+pad-1)/pad*pad, max(pad, (T+pad-1)/pad*pad))
 }
 
-// split computes one query's attention as llama.cpp does for a single
-// token when its view of the cache holds splitKV positions or more: the
-// view cut into one chunk per thread (parts, the pool's size, stands for
-// llama.cpp's thread count), each chunk's online softmax with its own F16
-// accumulator (positions past the cache's end are masked), then the chunks
-// combined in order (ggml_flash_attn_ext_reduce_partials, whose products
-// llama.cpp's compiler fuses as FMA32 does).
-func (a *attentionTask) split(part, parts int, out, sc []float32, vals []uint16, view, kvh int) {
-	hd := a.c.HeadDim
-	acc := a.acc16[part][:hd]
-	chunk := (view + parts - 1) / parts
-	mf, sf := float32(math.Inf(-1)), float32(0)
-	clear(out)
-	for lo := 0; lo < view; lo += chunk {
-		hi := min(lo+chunk, len(sc))
-		if lo >= hi {
-			continue // masked entirely: S = 0
+// combine finishes a split one-token attention as llama.cpp does when its
+// view of the cache holds splitKV positions or more: the view was cut into
+// one chunk per thread (the pool's size, stands for llama.cpp's
+// thread count), each chunk's online softmax run with its own F16
+// accumulator (positions past the cache's end are masked, chunks wholly
+// past it left out); each head's chunks are combined here in order
+// (ggml_flash_attn_ext_reduce_partials, whose products llama.cpp's
+// compiler fuses as FMA32 does).
+func (a *attentionTask) combine() {
+	c := a.c
+	hd := c.HeadDim
+	stride := len(a.pm) / c.Heads
+	for h := range c.Heads {
+		out := a.s.att[h*hd : (h+1)*hd]
+		mf, sf := float32(math.Inf(-1)), float32(0)
+		clear(out)
+		for ch := range a.chunks {
+			k := h*stride + ch
+			m, sum := a.pm[k], a.psum[k]
+			if sum == 0 {
+				continue
+			}
+			acc := a.pacc[k*hd : (k+1)*hd]
+			mn := max(mf, m)
+			so := kernels.Expf(mf - mn)
+			sn := kernels.Expf(m - mn)
+			for d := range out {
+				out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
+			}
+			sf = kernels.FMA32(sf, so, sum*sn)
+			mf = mn
 		}
-		m, sum := a.online(part, acc, sc, vals, lo, hi, kvh)
-		if sum == 0 {
-			continue
+		if sf != 0 {
+			kernels.Scale(out, 1/sf)
 		}
-		mn := max(mf, m)
-		so := kernels.Expf(mf - mn)
-		sn := kernels.Expf(m - mn)
-		for d := range out {
-			out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
-		}
-		sf = kernels.FMA32(sf, so, sum*sn)
-		mf = mn
-	}
-	if sf != 0 {
-		kernels.Scale(out, 1/sf)
 	}
 }

@@ -153,11 +153,22 @@ func TestAttentionMatchesLlamaCpp(t *testing.T) {
 	}
 }
 
-// benchAttention measures the attention of one layer of a
-// Qwen2.5-0.5B-shaped model (14 query heads, 2 KV heads of 64) for n new
-// tokens after ctx cached positions of random keys and values.
-func benchAttention(b *testing.B, ctx, n int) {
-	c := Config{Embd: 896, Layers: 1, Heads: 14, KVHeads: 2, HeadDim: 64, FFN: 8, Vocab: 8, RopeDim: 64, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
+// benchShape is a model's attention shape for BenchmarkAttention.
+type benchShape struct {
+	name               string
+	heads, kvHeads, hd int
+}
+
+var (
+	qwen05Attention = benchShape{"qwen2.5-0.5b", 14, 2, 64}
+	qwen15Attention = benchShape{"qwen2.5-1.5b", 12, 2, 128}
+)
+
+// benchAttention measures the attention of one layer of a model of the
+// shape sh for n new tokens after ctx cached positions of random keys and
+// values, on a pool of two workers.
+func benchAttention(b *testing.B, sh benchShape, ctx, n int) {
+	c := Config{Embd: sh.heads * sh.hd, Layers: 1, Heads: sh.heads, KVHeads: sh.kvHeads, HeadDim: sh.hd, FFN: 8, Vocab: 8, RopeDim: sh.hd, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
 	d := &Decoder{Config: c}
 	p := NewPool(2)
 	defer p.Close()
@@ -179,8 +190,18 @@ func benchAttention(b *testing.B, ctx, n int) {
 	}
 }
 
+// BenchmarkAttention measures one layer's attention: one token after 512,
+// 1024 and 4096 positions (generation after a long prompt) for the
+// Qwen2.5-0.5B and 1.5B shapes, and batches for the 0.5B shape.
 func BenchmarkAttention(b *testing.B) {
-	for _, c := range []struct{ ctx, n int }{{4095, 1}, {1024, 32}, {0, 128}, {4096, 128}} {
-		b.Run(fmt.Sprintf("ctx=%d/n=%d", c.ctx, c.n), func(b *testing.B) { benchAttention(b, c.ctx, c.n) })
+	for _, c := range []struct {
+		sh     benchShape
+		ctx, n int
+	}{
+		{qwen05Attention, 511, 1}, {qwen05Attention, 1023, 1}, {qwen05Attention, 4095, 1},
+		{qwen15Attention, 511, 1}, {qwen15Attention, 1023, 1}, {qwen15Attention, 4095, 1},
+		{qwen05Attention, 1024, 32}, {qwen05Attention, 0, 128}, {qwen05Attention, 4096, 128},
+	} {
+		b.Run(fmt.Sprintf("%s/ctx=%d/n=%d", c.sh.name, c.ctx, c.n), func(b *testing.B) { benchAttention(b, c.sh, c.ctx, c.n) })
 	}
 }
