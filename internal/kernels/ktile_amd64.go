@@ -148,11 +148,11 @@ func alignedBytes(s *TileScratch, n int) []byte {
 }
 
 // Below these batch sizes decoding a tile's rows costs more than it
-// saves, and the generation kernels run instead (measured on Zen 4 with
-// BenchmarkDotTileK's shapes).
+// saves, and the generation kernels run instead (measured on Zen 4, 16
+// rows of 6 blocks streamed from memory as in a model's matrix product).
 const (
-	q4kTileMinTokens = 6
-	q6kTileMinTokens = 4
+	q4kTileMinTokens = 10
+	q6kTileMinTokens = 8
 )
 
 // kTiled reports whether a K-quant tile of at least minTokens tokens goes
