@@ -118,15 +118,21 @@ func dotQ6KTileVNNI(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * k
 type kTileKernel func(w *byte, x *[ktTokens]*byte, nblocks int, out *[ktTokens * ktRows]float32)
 
 // dotTileKVNNI computes a tile sixteen rows at a time: decode the rows
-// into the scratch, then run the kernel over the tokens two at a time
-// (the last group repeating the last token as needed).
-func dotTileKVNNI(t *Tile, nblocks, blockBytes int, decode func(dst, w []byte, stride, rows, nblocks int), kern kTileKernel) {
+// (wBlock bytes per super-block) into the scratch, then run the kernel
+// over the tokens two at a time (the last group repeating the last token
+// as needed).
+func dotTileKVNNI(t *Tile, nblocks, wBlock, blockBytes int, decode func(dst, w []byte, stride, rows, nblocks int), kern kTileKernel) {
 	buf := alignedBytes(t.Scratch, nblocks*blockBytes)
 	var out [ktTokens * ktRows]float32
 	var xp [ktTokens]*byte
 	for r0 := 0; r0 < t.Rows; r0 += ktRows {
 		rows := min(ktRows, t.Rows-r0)
 		decode(buf, t.W[r0*t.Stride:], t.Stride, rows, nblocks)
+		if r0+2*ktRows <= t.Rows {
+			// The next group's weights come from memory while this
+			// group's tokens pass.
+			prefetchRows16(&t.W[(r0+ktRows)*t.Stride], t.Stride, nblocks*wBlock)
+		}
 		for i := 0; i < t.Tokens; i += ktTokens {
 			for k := range ktTokens {
 				xp[k] = &t.X[min(i+k, t.Tokens-1)*t.XStride]
@@ -163,7 +169,7 @@ func (t *Tile) kTiled(nblocks, minTokens int) bool {
 
 func dotTileQ4K(t *Tile, nblocks int) {
 	if t.kTiled(nblocks, q4kTileMinTokens) {
-		dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
+		dotTileKVNNI(t, nblocks, BlockQ4K, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
 		return
 	}
 	dotTileQ4KGen(t, nblocks)
@@ -171,7 +177,7 @@ func dotTileQ4K(t *Tile, nblocks int) {
 
 func dotTileQ6K(t *Tile, nblocks int) {
 	if t.kTiled(nblocks, q6kTileMinTokens) {
-		dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
+		dotTileKVNNI(t, nblocks, BlockQ6K, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
 		return
 	}
 	dotTileQ6KGen(t, nblocks)

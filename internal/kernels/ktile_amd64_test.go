@@ -31,9 +31,9 @@ func kTileImpls(k rowKernel) []tileImpl {
 				return
 			}
 			if k.name == "Q6_K" {
-				dotTileKVNNI(t, nblocks, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
+				dotTileKVNNI(t, nblocks, BlockQ6K, q6kTileBlock, decodeQ6KTileFast, dotQ6KTileVNNI)
 			} else {
-				dotTileKVNNI(t, nblocks, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
+				dotTileKVNNI(t, nblocks, BlockQ4K, q4kTileBlock, decodeQ4KTileFast, dotQ4KTileVNNI)
 			}
 		}
 		impls = append(impls, tileImpl{"vnni", vnni})

@@ -17,6 +17,16 @@ import (
 //go:noescape
 func decodeQ4KTile16(dst *byte, w *byte, stride int, nblocks int)
 
+// prefetchRows16 asks for the n bytes of 16 rows stride bytes apart
+// (into L2), for a decoder that will need them soon:
+//
+//	for r := range 16 {
+//		for i := 0; i < n; i += 64 { prefetch(&w[r*stride+i]) }
+//	}
+//
+//go:noescape
+func prefetchRows16(w *byte, stride int, n int)
+
 var le = binary.LittleEndian
 
 // decodeQ4KTile writes nblocks super-blocks of rows ≤ 16 Q4_K rows (stride

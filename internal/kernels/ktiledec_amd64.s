@@ -324,3 +324,24 @@ d6block:
 d6done:
 	VZEROUPPER
 	RET
+
+// func prefetchRows16(w *byte, stride int, n int)
+TEXT ·prefetchRows16(SB), NOSPLIT, $0-24
+	MOVQ w+0(FP), SI
+	MOVQ stride+8(FP), AX
+	MOVQ n+16(FP), R10
+	TESTQ R10, R10
+	JZ   pdone
+	MOVQ SI, R8
+	MOVQ $16, R9
+	MOVQ R10, R11
+	PREFETCHT1 -1(R8)(R11*1)
+	SUBQ $64, R11
+	JA   -2(PC)
+	PREFETCHT1 (R8)
+	ADDQ AX, R8
+	DECQ R9
+	JNZ  -7(PC)
+
+pdone:
+	RET
