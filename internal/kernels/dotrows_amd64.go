@@ -253,29 +253,101 @@ func tile8VNNI(w *byte, nblocks int, x *byte, xStride int, ntok int, sums *int32
 //go:noescape
 func prefetchRows(w *byte, stride int, rows int, n int)
 
+// tileBlock16 is the size of one block of sixteen repacked rows: sixteen
+// float32 scales and 8×64 quant bytes.
+const tileBlock16 = 64 + 8*64
+
+// repackQ8_0x16h is repackQ8_0x8 into half of the sixteen-row layout of
+// tile16VNNI: for block b, the eight rows' scales at dst[tileBlock16*b:]
+// and vector g at dst[tileBlock16*b+64+64*g:] (dst 32 bytes further on
+// for rows 8..15):
+//
+//	for b := range nblocks {
+//		d := dst[tileBlock16*b:]
+//		for r := range 8 {
+//			wb := w[r*stride+b*BlockQ8_0:]
+//			putF32(d[4*r:], f16at(wb, 0))
+//			for j := range 32 {
+//				d[64+64*(j/4)+4*r+j%4] = wb[2+j] ^ 0x80
+//			}
+//		}
+//	}
+//
+//go:noescape
+func repackQ8_0x16h(dst *byte, w *byte, stride int, nblocks int)
+
+// repackQ4_0x16h is repackQ4_0x8 into the sixteen-row layout, as
+// repackQ8_0x16h.
+//
+//go:noescape
+func repackQ4_0x16h(dst *byte, w *byte, stride int, nblocks int)
+
+// repackQ5_0x16h is repackQ5_0x8 into the sixteen-row layout, as
+// repackQ8_0x16h.
+//
+//go:noescape
+func repackQ5_0x16h(dst *byte, w *byte, stride int, nblocks int)
+
+// tile16VNNI is tile8VNNI for sixteen rows repacked by repack*x16h (one Z
+// register per vector), writing out[t*outStride+r] for r < 16:
+//
+//	for t := range ntok {
+//		var acc [16]float32
+//		for b := range nblocks {
+//			corr, dx := sums[2*(t*nblocks+b)], float32frombits(sums[2*(t*nblocks+b)+1])
+//			for r := range 16 {
+//				isum := corr
+//				for j := range 32 {
+//					isum += int32(u[b][r][j]) * int32(int8(x[t*xStride+b*BlockQ8_0+2+j]))
+//				}
+//				acc[r] = fma(float32(isum), scale[b][r]*dx, acc[r])
+//			}
+//		}
+//		copy(out[t*outStride:], acc[:])
+//	}
+//
+//go:noescape
+func tile16VNNI(w *byte, nblocks int, x *byte, xStride int, ntok int, sums *int32, out *float32, outStride int)
+
+// repackers are the repack functions of one type: eight rows, and half of
+// sixteen.
+type repackers struct {
+	x8, x16h func(dst, w *byte, stride, nblocks int)
+}
+
 // dotTile0VNNI computes the first t.Rows&^7 rows of a tile of a
-// 32-element block type (blocks of wBlock bytes) with VNNI: repack (whose
-// unsigned quants are the weights plus off) prepares eight rows at a time
-// in the scratch.
-func dotTile0VNNI(t *Tile, nblocks, wBlock, off int, repack func(dst, w *byte, stride, nblocks int), ref func(w, x []byte, nblocks int) float32) {
+// 32-element block type (blocks of wBlock bytes) with VNNI: rp (whose
+// unsigned quants are the weights plus off) prepares sixteen rows at a time
+// in the scratch, then eight.
+func dotTile0VNNI(t *Tile, nblocks, wBlock, off int, rp repackers, ref func(w, x []byte, nblocks int) float32) {
 	// The first rows arrive from memory while the activations are summed;
 	// each repack asks for the next eight rows.
 	prefetchRows(&t.W[0], t.Stride, 8, nblocks*wBlock)
 	sums := t.Scratch.ints(2 * t.Tokens * nblocks)
 	actSumsVNNI(&t.X[0], t.XStride, t.Tokens, nblocks, off, &sums[0])
-	wp := t.Scratch.bytes(tileBlock8 * nblocks)
-	for g := 0; g+8 <= t.Rows; g += 8 {
-		repack(&wp[0], &t.W[g*t.Stride], t.Stride, nblocks)
-		tile8VNNI(&wp[0], nblocks, &t.X[0], t.XStride, t.Tokens, &sums[0], &t.Out[g], t.OutStride)
+	g := 0
+	if t.Rows >= 16 {
+		wp := t.Scratch.bytes(tileBlock16 * nblocks)
+		for ; g+16 <= t.Rows; g += 16 {
+			rp.x16h(&wp[0], &t.W[g*t.Stride], t.Stride, nblocks)
+			rp.x16h(&wp[32], &t.W[(g+8)*t.Stride], t.Stride, nblocks)
+			tile16VNNI(&wp[0], nblocks, &t.X[0], t.XStride, t.Tokens, &sums[0], &t.Out[g], t.OutStride)
+		}
 	}
-	if r8 := t.Rows &^ 7; r8 < t.Rows {
-		dotTileRef(t.rest(r8), nblocks, ref)
+	if g+8 <= t.Rows {
+		wp := t.Scratch.bytes(tileBlock8 * nblocks)
+		rp.x8(&wp[0], &t.W[g*t.Stride], t.Stride, nblocks)
+		tile8VNNI(&wp[0], nblocks, &t.X[0], t.XStride, t.Tokens, &sums[0], &t.Out[g], t.OutStride)
+		g += 8
+	}
+	if g < t.Rows {
+		dotTileRef(t.rest(g), nblocks, ref)
 	}
 }
 
 func dotTileQ8_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, BlockQ8_0, 128, repackQ8_0x8, DotQ8_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ8_0, 128, repackers{repackQ8_0x8, repackQ8_0x16h}, DotQ8_0Q8_0)
 		return
 	}
 	if t.Tokens > 1 {
@@ -287,7 +359,7 @@ func dotTileQ8_0(t *Tile, nblocks int) {
 
 func dotTileQ5_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, BlockQ5_0, 16, repackQ5_0x8, DotQ5_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ5_0, 16, repackers{repackQ5_0x8, repackQ5_0x16h}, DotQ5_0Q8_0)
 		return
 	}
 	if !t.tiled(nblocks) {
@@ -312,7 +384,7 @@ func dotTileQ5_0(t *Tile, nblocks int) {
 
 func dotTileQ4_0(t *Tile, nblocks int) {
 	if hasVNNI && t.tiled(nblocks) {
-		dotTile0VNNI(t, nblocks, BlockQ4_0, 8, repackQ4_0x8, DotQ4_0Q8_0)
+		dotTile0VNNI(t, nblocks, BlockQ4_0, 8, repackers{repackQ4_0x8, repackQ4_0x16h}, DotQ4_0Q8_0)
 		return
 	}
 	dotTile8(rows8Q4_0, t, nblocks, DotQ4_0Q8_0)

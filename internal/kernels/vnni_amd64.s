@@ -204,9 +204,9 @@ asdone:
 	VCVTPH2PS X8, Y8; \
 	VMOVUPS   Y8, (DI)
 
-// TRANSPOSE8 writes the 8×8 dwords of Y0..Y7 (row r in Yr) transposed to
-// 32(DI)..287(DI): vector g holds dword g of every row.
-#define TRANSPOSE8 \
+// TRANSPOSE8 writes the 8×8 dwords of Y0..Y7 (row r in Yr) transposed:
+// vector g, holding dword g of every row, to vo+vs*g(DI).
+#define TRANSPOSE8(vo, vs) \
 	VPUNPCKLDQ  Y1, Y0, Y8; \
 	VPUNPCKHDQ  Y1, Y0, Y9; \
 	VPUNPCKLDQ  Y3, Y2, Y10; \
@@ -231,14 +231,14 @@ asdone:
 	VPERM2I128  $0x31, Y5, Y1, Y13; \
 	VPERM2I128  $0x31, Y6, Y2, Y14; \
 	VPERM2I128  $0x31, Y7, Y3, Y15; \
-	VMOVDQU     Y8, 32(DI); \
-	VMOVDQU     Y9, 64(DI); \
-	VMOVDQU     Y10, 96(DI); \
-	VMOVDQU     Y11, 128(DI); \
-	VMOVDQU     Y12, 160(DI); \
-	VMOVDQU     Y13, 192(DI); \
-	VMOVDQU     Y14, 224(DI); \
-	VMOVDQU     Y15, 256(DI)
+	VMOVDQU     Y8, vo+0*vs(DI); \
+	VMOVDQU     Y9, vo+1*vs(DI); \
+	VMOVDQU     Y10, vo+2*vs(DI); \
+	VMOVDQU     Y11, vo+3*vs(DI); \
+	VMOVDQU     Y12, vo+4*vs(DI); \
+	VMOVDQU     Y13, vo+5*vs(DI); \
+	VMOVDQU     Y14, vo+6*vs(DI); \
+	VMOVDQU     Y15, vo+7*vs(DI)
 
 // Row loaders: the 32 quants of the block at p as unsigned bytes q + o.
 #define LOADQ8(p, y) \
@@ -299,7 +299,7 @@ rq8loop:
 	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ8X)
-	TRANSPOSE8
+	TRANSPOSE8(32, 32)
 	ADVANCE8(34)
 	ADDQ $288, DI
 	DECQ CX
@@ -325,7 +325,7 @@ rq4loop:
 	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ4)
-	TRANSPOSE8
+	TRANSPOSE8(32, 32)
 	ADVANCE8(18)
 	ADDQ $288, DI
 	DECQ CX
@@ -351,13 +351,97 @@ rq5loop:
 	PREFETCH8
 	SCALES8
 	ROWS8(LOADQ5)
-	TRANSPOSE8
+	TRANSPOSE8(32, 32)
 	ADVANCE8(22)
 	ADDQ $288, DI
 	DECQ CX
 	JNZ  rq5loop
 
 rq5done:
+	VZEROUPPER
+	RET
+
+// func repackQ8_0x16h(dst *byte, w *byte, stride int, nblocks int)
+//
+// repackQ8_0x8 into half of the sixteen-row layout of tile16VNNI: block b
+// of the eight rows at dst[tileBlock16*b:], scales at 0..31, vector g at
+// 64+64*g (dst points 32 bytes in for rows 8..15).
+TEXT ·repackQ8_0x16h(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  w+8(FP), SI
+	MOVQ  stride+16(FP), AX
+	MOVQ  nblocks+24(FP), CX
+	REPACK_PROLOGUE
+	TESTQ CX, CX
+	JZ    rh8done
+
+rh8loop:
+	PREFETCH8
+	SCALES8
+	ROWS8(LOADQ8X)
+	TRANSPOSE8(64, 64)
+	ADVANCE8(34)
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  rh8loop
+
+rh8done:
+	VZEROUPPER
+	RET
+
+// func repackQ4_0x16h(dst *byte, w *byte, stride int, nblocks int)
+//
+// repackQ4_0x8 into half of the sixteen-row layout of tile16VNNI: block b
+// of the eight rows at dst[tileBlock16*b:], scales at 0..31, vector g at
+// 64+64*g (dst points 32 bytes in for rows 8..15).
+TEXT ·repackQ4_0x16h(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  w+8(FP), SI
+	MOVQ  stride+16(FP), AX
+	MOVQ  nblocks+24(FP), CX
+	REPACK_PROLOGUE
+	TESTQ CX, CX
+	JZ    rh4done
+
+rh4loop:
+	PREFETCH8
+	SCALES8
+	ROWS8(LOADQ4)
+	TRANSPOSE8(64, 64)
+	ADVANCE8(18)
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  rh4loop
+
+rh4done:
+	VZEROUPPER
+	RET
+
+// func repackQ5_0x16h(dst *byte, w *byte, stride int, nblocks int)
+//
+// repackQ5_0x8 into half of the sixteen-row layout of tile16VNNI: block b
+// of the eight rows at dst[tileBlock16*b:], scales at 0..31, vector g at
+// 64+64*g (dst points 32 bytes in for rows 8..15).
+TEXT ·repackQ5_0x16h(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  w+8(FP), SI
+	MOVQ  stride+16(FP), AX
+	MOVQ  nblocks+24(FP), CX
+	REPACK_PROLOGUE
+	TESTQ CX, CX
+	JZ    rh5done
+
+rh5loop:
+	PREFETCH8
+	SCALES8
+	ROWS8(LOADQ5)
+	TRANSPOSE8(64, 64)
+	ADVANCE8(22)
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  rh5loop
+
+rh5done:
 	VZEROUPPER
 	RET
 
@@ -511,5 +595,136 @@ t1block:
 	JNZ     t1group
 
 tdone:
+	VZEROUPPER
+	RET
+
+// TOKEN16 is TOKEN for sixteen rows in Z registers: weights in Z16..Z23,
+// scales in Z24.
+#define TOKEN16(x, c, ia, ib, acc, s) \
+	VPBROADCASTD  c, ia; \
+	VPXORD        ib, ib, ib; \
+	VPDPBUSD.BCST 2 x, Z16, ia; \
+	VPDPBUSD.BCST 18 x, Z20, ib; \
+	VPDPBUSD.BCST 6 x, Z17, ia; \
+	VPDPBUSD.BCST 22 x, Z21, ib; \
+	VPDPBUSD.BCST 10 x, Z18, ia; \
+	VPDPBUSD.BCST 26 x, Z22, ib; \
+	VPDPBUSD.BCST 14 x, Z19, ia; \
+	VPDPBUSD.BCST 30 x, Z23, ib; \
+	VPADDD        ib, ia, ia; \
+	VCVTDQ2PS     ia, ia; \
+	VMULPS.BCST   4 c, Z24, s; \
+	VFMADD231PS   s, ia, acc
+
+#define WBLOCK16 \
+	VMOVUPS   (SI), Z24; \
+	VMOVDQU64 64(SI), Z16; \
+	VMOVDQU64 128(SI), Z17; \
+	VMOVDQU64 192(SI), Z18; \
+	VMOVDQU64 256(SI), Z19; \
+	VMOVDQU64 320(SI), Z20; \
+	VMOVDQU64 384(SI), Z21; \
+	VMOVDQU64 448(SI), Z22; \
+	VMOVDQU64 512(SI), Z23
+
+// func tile16VNNI(w *byte, nblocks int, x *byte, xStride int, ntok int, sums *int32, out *float32, outStride int)
+//
+// tile8VNNI for sixteen rows repacked by repack*x16h (tileBlock16 bytes per
+// block: sixteen float32 scales, then eight vectors of 64 bytes, lane r of
+// vector g holding quants 4g..4g+3 of row r), one Z register per vector:
+//
+//	for t := range ntok {
+//		var acc [16]float32
+//		for b := range nblocks {
+//			corr, dx := sums[2*(t*nblocks+b)], float32frombits(sums[2*(t*nblocks+b)+1])
+//			for r := range 16 {
+//				isum := corr
+//				for j := range 32 {
+//					isum += int32(u[b][r][j]) * int32(int8(x[t*xStride+b*BlockQ8_0+2+j]))
+//				}
+//				acc[r] = fma(float32(isum), scale[b][r]*dx, acc[r])
+//			}
+//		}
+//		copy(out[t*outStride:], acc[:])
+//	}
+TEXT ·tile16VNNI(SB), NOSPLIT, $0-64
+	MOVQ xStride+24(FP), R9
+	MOVQ ntok+32(FP), BX
+	MOVQ nblocks+8(FP), R12
+	SHLQ $3, R12
+	MOVQ outStride+56(FP), R13
+	SHLQ $2, R13
+	MOVQ x+16(FP), R14
+	MOVQ sums+40(FP), R15
+	MOVQ out+48(FP), DX
+	CMPQ BX, $4
+	JLT  u1start
+
+u4group:
+	MOVQ   w+0(FP), SI
+	MOVQ   nblocks+8(FP), CX
+	MOVQ   R14, DI
+	LEAQ   (R14)(R9*2), R8
+	MOVQ   R15, R10
+	LEAQ   (R15)(R12*2), R11
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+u4block:
+	WBLOCK16
+	TOKEN16((DI), (R10), Z4, Z12, Z0, Z8)
+	TOKEN16((DI)(R9*1), (R10)(R12*1), Z5, Z13, Z1, Z9)
+	TOKEN16((R8), (R11), Z6, Z14, Z2, Z10)
+	TOKEN16((R8)(R9*1), (R11)(R12*1), Z7, Z15, Z3, Z11)
+	ADDQ $576, SI
+	ADDQ $34, DI
+	ADDQ $34, R8
+	ADDQ $8, R10
+	ADDQ $8, R11
+	DECQ CX
+	JNZ  u4block
+
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, (DX)(R13*1)
+	LEAQ    (DX)(R13*2), AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, (AX)(R13*1)
+	LEAQ    (AX)(R13*2), DX
+	LEAQ    (R14)(R9*4), R14
+	LEAQ    (R15)(R12*4), R15
+	SUBQ    $4, BX
+	CMPQ    BX, $4
+	JGE     u4group
+
+u1start:
+	TESTQ BX, BX
+	JZ    udone
+
+u1group:
+	MOVQ   w+0(FP), SI
+	MOVQ   nblocks+8(FP), CX
+	MOVQ   R14, DI
+	MOVQ   R15, R10
+	VPXORD Z0, Z0, Z0
+
+u1block:
+	WBLOCK16
+	TOKEN16((DI), (R10), Z4, Z12, Z0, Z8)
+	ADDQ $576, SI
+	ADDQ $34, DI
+	ADDQ $8, R10
+	DECQ CX
+	JNZ  u1block
+
+	VMOVUPS Z0, (DX)
+	ADDQ    R13, DX
+	ADDQ    R9, R14
+	ADDQ    R12, R15
+	DECQ    BX
+	JNZ     u1group
+
+udone:
 	VZEROUPPER
 	RET
