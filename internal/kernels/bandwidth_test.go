@@ -22,7 +22,12 @@ import (
 // than software prefetching; both cores together read 55–60 GB/s, so the
 // ceiling of one core is its own (outstanding misses), not the memory's.
 // Huge pages (MADV_HUGEPAGE on anonymous memory) add about 7% over
-// 4 KiB pages; the mapped weights already get large page-cache folios.
+// 4 KiB pages here. For the mapped weights what matters is the page
+// cache: a file whose cache is in small folios (written in small pieces,
+// or when memory was fragmented) costs the generation kernels 25–40% per
+// token against the same file copied with large writes (dd bs=8M) or read
+// into anonymous huge pages; MADV_HUGEPAGE on the file mapping changes
+// nothing once the file is cached, and MADV_COLLAPSE is refused.
 func BenchmarkMemoryBandwidth(b *testing.B) {
 	const size = 512 << 20
 	buf := make([]byte, size)
