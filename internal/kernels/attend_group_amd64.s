@@ -150,14 +150,16 @@ gnextrow:
 	VCVTPS2PH   $0, Y10, X10; \
 	VCVTPH2PS   X10, Y10; \
 	VFMADD231PS Y9, vr, Y10; \
-	VCVTPS2PH   $0, Y10, off(R13)
+	VCVTPS2PH   $0, Y10, X10; \
+	VMOVDQU     X10, off(R13)
 
 // GADD adds the widened values vr times Y9 to eight halves of the
 // accumulator at R13 (offset off), rounded (f16Online's onlineadd).
 #define GADD(off, vr) \
 	VCVTPH2PS   off(R13), Y10; \
 	VFMADD231PS Y9, vr, Y10; \
-	VCVTPS2PH   $0, Y10, off(R13)
+	VCVTPS2PH   $0, Y10, X10; \
+	VMOVDQU     X10, off(R13)
 
 // func f16OnlineGroup(acc, v *uint16, stride int, ms, vs *float32, npos, heads, hd int)
 TEXT ·f16OnlineGroup(SB), NOSPLIT, $0-64

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -83,4 +84,43 @@ func FuzzGroupKernels(f *testing.F) {
 		n := 8 * (1 + int(nsel)%24)
 		checkGroupKernels(t, seed, 1+int(heads)%16, int(rows), n, 8*(int(pad)%4))
 	})
+}
+
+// BenchmarkGroupKernels measures the grouped kernels over a block of 128
+// positions for the group shapes of Qwen2.5-0.5B (7 heads of 64) and 1.5B
+// (6 heads of 128), keys and values interleaved with another KV head's.
+func BenchmarkGroupKernels(b *testing.B) {
+	for _, c := range []struct{ heads, hd int }{{7, 64}, {6, 128}} {
+		const rows = 128
+		r := rand.New(rand.NewPCG(1, 2))
+		stride := 2 * c.hd
+		w := make([]uint16, rows*stride)
+		finiteHalves(r, w)
+		wb := halvesBytes(w)
+		q := make([]float32, c.heads*c.hd)
+		for i := range q {
+			q[i] = F16ToF32(F32ToF16(float32(r.NormFloat64())))
+		}
+		out := make([]float32, c.heads*rows)
+		b.Run(fmt.Sprintf("DotRowsF16Group/heads=%d/hd=%d", c.heads, c.hd), func(b *testing.B) {
+			for b.Loop() {
+				DotRowsF16Group(out, wb, 2*stride, q, c.hd, c.heads)
+			}
+		})
+		ms := make([]float32, c.heads*rows)
+		vs := make([]float32, c.heads*rows)
+		for i := range ms {
+			ms[i], vs[i] = 1, float32(r.Float64())
+			if i%40 == 0 {
+				ms[i], vs[i] = 0.5, 1
+			}
+		}
+		acc := make([]uint16, c.heads*c.hd)
+		b.Run(fmt.Sprintf("AttendF16Group/heads=%d/hd=%d", c.heads, c.hd), func(b *testing.B) {
+			for b.Loop() {
+				clear(acc)
+				AttendF16Group(acc, w, stride, ms, vs, c.heads)
+			}
+		})
+	}
 }
