@@ -181,22 +181,33 @@ func (a *attentionTask) online(part, i, h0, hn, lo, hi int) []uint16 {
 		sc := a.scores[part][:hn*L]
 		kernels.DotRowsF16Group(sc, bytesOf16(keys[b*width+kvh*hd:]), 2*width, qf, hd, hn)
 		ms, vs := a.ms[part][:hn*L], a.vs[part][:hn*L]
+		// The exponentials' arguments first (sc's own place), in a row;
+		// on a new largest score mold - m is the rescale's, marked in ms.
 		for j := range hn {
-			m, sum := gm[j], gsum[j]
+			m := gm[j]
 			for t, s := range sc[j*L : (j+1)*L] {
 				s *= a.scale
-				msv, vsv := float32(1), float32(1)
 				if s > m {
-					mold := m
+					sc[j*L+t], ms[j*L+t] = m-s, 0
 					m = s
-					msv = kernels.Expf(mold - m)
 				} else {
-					vsv = kernels.Expf(s - m)
+					sc[j*L+t], ms[j*L+t] = s-m, 1
+				}
+			}
+			gm[j] = m
+		}
+		kernels.Expfs(vs, sc)
+		for j := range hn {
+			sum := gsum[j]
+			for t, e := range vs[j*L : (j+1)*L] {
+				msv, vsv := float32(1), e
+				if ms[j*L+t] == 0 {
+					msv, vsv = e, 1
 				}
 				ms[j*L+t], vs[j*L+t] = msv, vsv
 				sum = sum*msv + vsv
 			}
-			gm[j], gsum[j] = m, sum
+			gsum[j] = sum
 		}
 		kernels.AttendF16Group(acc, vals[b*width+kvh*hd:(b+L-1)*width+(kvh+1)*hd], width, ms, vs, hn)
 	}
