@@ -80,19 +80,12 @@ type Tile struct {
 	Scratch *TileScratch
 }
 
-// TileScratch is a worker's memory for the tile kernels: converted scales
-// and repacked weights. It grows on first use and is then reused.
+// TileScratch is a worker's memory for the tile kernels: repacked weights
+// and the activations' block sums. It grows on first use and is then
+// reused.
 type TileScratch struct {
 	b []byte
-	f []float32
 	i []int32
-}
-
-func (s *TileScratch) floats(n int) []float32 {
-	if cap(s.f) < n {
-		s.f = make([]float32, n)
-	}
-	return s.f[:n]
 }
 
 func (s *TileScratch) ints(n int) []int32 {
