@@ -24,28 +24,15 @@ const (
 )
 
 // dotQ4KRows512 computes rows rows of Q4_K weights at stride bytes against
-// activations prepared by prepQ4KX:
+// activations x prepared by prepQ4KX from the Q8_K activations xk, equal
+// bit for bit to the AVX2 generation kernel:
 //
 //	for r := range rows {
-//		out[r] = DotQ4KQ8K(w[r*stride:], x, nblocks) // up to float rounding
+//		out[r] = dotQ4KG(&w[r*stride], &xk[0], nblocks)
 //	}
 //
-// with each block summed as
-//
-//	var isum [16]int32 // exact: lane l of the VPMADDWD/VPDPWSSD sums
-//	for j := range 8 {
-//		for k := range 32 {
-//			isum[lane(j, k)] += int32(sc[j]) * int32(q[j][k]) * int32(x.qs[32*j+k])
-//		}
-//	}
-//	for l := range 16 {
-//		acc[l] += float32(d*dx) * float32(isum[l])
-//	}
-//	for l := range 4 {
-//		accm[l] += float32(dmin*dx) * float32(m[2l]·bsum32[2l] + m[2l+1]·bsum32[2l+1])
-//	}
-//
-// and out[r] = Σ acc − Σ accm, summed pairwise across the lanes.
+// Each block's 16 int32 lanes (VPMADDWD/VPDPWSSD over 64 quants at a
+// time) are folded to dotQ4KG's 8 before they meet a float.
 //
 //go:noescape
 func dotQ4KRows512(w *byte, stride int, x *byte, nblocks int, out *float32, rows int)
@@ -90,24 +77,14 @@ func dotRowsQ4K512(out []float32, w []byte, stride int, x []byte, nblocks int) b
 }
 
 // dotQ6KRows512 computes rows rows of Q6_K weights at stride bytes against
-// the Q8_K activations x:
+// the Q8_K activations x, equal bit for bit to the AVX2 generation kernel:
 //
 //	for r := range rows {
-//		out[r] = DotQ6KQ8K(w[r*stride:], x, nblocks) // up to float rounding
+//		out[r] = dotQ6KG(&w[r*stride], &x[0], nblocks)
 //	}
 //
-// with each block summed as
-//
-//	var isum [16]int32 // exact
-//	isum[l] = −32·(sc[2l]·bsum[2l] + sc[2l+1]·bsum[2l+1]) for l < 8
-//	for each element e of the block {
-//		isum[lane(e)] += int32(sc[e/16]) * int32(q6(e)) * int32(x.qs[e])
-//	}
-//	for l := range 16 {
-//		acc[l] += float32(d*x.d) * float32(isum[l])
-//	}
-//
-// and out[r] = Σ acc, summed pairwise across the lanes.
+// Each block's 16 int32 lanes are folded to dotQ6KG's 8 before they meet a
+// float.
 //
 //go:noescape
 func dotQ6KRows512(w *byte, stride int, x *byte, nblocks int, out *float32, rows int)

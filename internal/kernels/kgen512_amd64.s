@@ -15,9 +15,10 @@
 // Generation kernels for AVX-512 (F, BW, VL, VNNI): one activation row
 // against many weight rows, 64 quants per instruction. Each super-block is
 // summed exactly in int32 (VPMADDUBSW, then VPMADDWD/VPDPWSSD with the
-// sub-block scales) and fused into a float32 accumulator once per block,
-// as the AVX2 generation kernels do; only the float order differs from the
-// reference.
+// sub-block scales) over 16 lanes, folded to the 8 lanes of the AVX2
+// generation kernels (dotQ4KG, dotQ6KG: lane l holds the same integer
+// there) and from there on computed as they are, so the results equal
+// theirs bit for bit.
 
 // g5k4s<a><b>: VPSHUFB masks that widen scale byte a of each quadword to
 // all words of 128-bit lanes 0–1 and byte b to lanes 2–3.
@@ -160,30 +161,33 @@ q6rblock:
 	Q6HALF512(64, 160, 132)
 	VPDPWSSD Z22, Z3, Z8
 	VPDPWSSD Z23, Z4, Z8
-	VPSUBD   Z7, Z8, Z8
 
-	VCVTDQ2PS    Z8, Z8
+	// Fold the 16 lanes to the AVX2 kernel's 8 (exact in int32), so that
+	// the float arithmetic below is dotQ6KG's operation for operation.
+	VEXTRACTI64X4 $1, Z8, Y9
+	VPADDD        Y9, Y8, Y8
+	VPSUBD        Y7, Y8, Y8
+
+	VCVTDQ2PS    Y8, Y8
 	MOVWLZX      208(SI), R12
 	VMOVD        R12, X6
 	VCVTPH2PS    X6, X6
 	VMULSS       (DI), X6, X6
-	VBROADCASTSS X6, Z9
-	VFMADD231PS  Z8, Z9, Z12
+	VBROADCASTSS X6, Y6
+	VFMADD231PS  Y8, Y6, Y12
 
 	ADDQ $210, SI
 	ADDQ $292, DI
 	DECQ CX
 	JNZ  q6rblock
 
-	VEXTRACTF64X4 $1, Z12, Y0
-	VADDPS        Y0, Y12, Y0
-	VEXTRACTF128  $1, Y0, X1
-	VADDPS        X1, X0, X0
-	VPSHUFD       $0x4E, X0, X1
-	VADDPS        X1, X0, X0
-	VPSHUFD       $0xB1, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSS        X0, (R14)
+	VEXTRACTF128 $1, Y12, X0
+	VADDPS       X0, X12, X12
+	VPSHUFD      $0x4E, X12, X0
+	VADDPS       X0, X12, X12
+	VPSHUFD      $0xB1, X12, X0
+	VADDPS       X0, X12, X12
+	VMOVSS       X12, (R14)
 
 	ADDQ stride+8(FP), DX
 	ADDQ $4, R14
@@ -256,7 +260,7 @@ q4rblock:
 	VCVTPH2PS    X6, X6
 	VBROADCASTSS 272(DI), X7
 	VMULPS       X7, X6, X6
-	VBROADCASTSS X6, Z9
+	VBROADCASTSS X6, Y9
 	VPERMILPS    $0x55, X6, X10
 
 	// Mins times the sub-block sums of the activations, into X13.
@@ -292,24 +296,27 @@ q4rblock:
 	VPDPWSSD   Z22, Z3, Z8
 	VPDPWSSD   Z23, Z2, Z8
 	VPDPWSSD   Z24, Z4, Z8
-	VCVTDQ2PS  Z8, Z8
-	VFMADD231PS Z8, Z9, Z12
+
+	// Fold the 16 lanes to the AVX2 kernel's 8 (exact in int32), so that
+	// the float arithmetic below is dotQ4KG's operation for operation.
+	VEXTRACTI64X4 $1, Z8, Y7
+	VPADDD        Y7, Y8, Y8
+	VCVTDQ2PS     Y8, Y8
+	VFMADD231PS   Y8, Y9, Y12
 
 	ADDQ $144, SI
 	ADDQ $320, DI
 	DECQ CX
 	JNZ  q4rblock
 
-	VEXTRACTF64X4 $1, Z12, Y0
-	VADDPS        Y0, Y12, Y0
-	VEXTRACTF128  $1, Y0, X1
-	VADDPS        X1, X0, X0
-	VSUBPS        X13, X0, X0
-	VPSHUFD       $0x4E, X0, X1
-	VADDPS        X1, X0, X0
-	VPSHUFD       $0xB1, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSS        X0, (R14)
+	VEXTRACTF128 $1, Y12, X0
+	VADDPS       X0, X12, X12
+	VSUBPS       X13, X12, X12
+	VPSHUFD      $0x4E, X12, X0
+	VADDPS       X0, X12, X12
+	VPSHUFD      $0xB1, X12, X0
+	VADDPS       X0, X12, X12
+	VMOVSS       X12, (R14)
 
 	ADDQ stride+8(FP), DX
 	ADDQ $4, R14

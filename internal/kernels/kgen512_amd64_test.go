@@ -4,8 +4,9 @@ package kernels
 
 import "testing"
 
-// gen512Kernels are the AVX-512 generation kernels in rowKernel form,
-// called directly (the dispatch may choose another kernel).
+// gen512Kernels are the AVX-512 generation kernels in rowKernel form, with
+// the AVX2 generation kernels as the reference, bit for bit (the reference
+// kernels are compared with DotQ4KQ8K and DotQ6KQ8K in dotrows_test.go).
 func gen512Kernels(t testing.TB) []rowKernel {
 	if !hasGen512 {
 		t.Skip("no AVX-512 VNNI")
@@ -14,23 +15,25 @@ func gen512Kernels(t testing.TB) []rowKernel {
 	for _, k := range rowKernels() {
 		switch k.name {
 		case "Q4_K":
-			k.name, k.rows = "Q4_K/512", func(out []float32, w []byte, stride int, x []byte, nblocks int) {
-				if !dotRowsQ4K512(out, w, stride, x, nblocks) {
-					dotRowsRef(out, 0, w, stride, x, nblocks, DotQ4KQ8K)
-				}
-			}
+			k.name, k.rows, k.ref, k.mag = "Q4_K/512", dotRowsQ4K, avx2Ref(dotQ4KG), nil
 		case "Q6_K":
-			k.name, k.rows = "Q6_K/512", func(out []float32, w []byte, stride int, x []byte, nblocks int) {
-				if !dotRowsQ6K512(out, w, stride, x, nblocks) {
-					dotRowsRef(out, 0, w, stride, x, nblocks, DotQ6KQ8K)
-				}
-			}
+			k.name, k.rows, k.ref, k.mag = "Q6_K/512", dotRowsQ6K, avx2Ref(dotQ6KG), nil
 		default:
 			continue
 		}
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+// avx2Ref wraps an AVX2 generation kernel as a rowKernel reference.
+func avx2Ref(dot func(w, x *byte, nblocks int) float32) func(w, x []byte, nblocks int) float32 {
+	return func(w, x []byte, nblocks int) float32 {
+		if nblocks == 0 {
+			return 0
+		}
+		return dot(&w[0], &x[0], nblocks)
+	}
 }
 
 func TestGen512Rows(t *testing.T) {
