@@ -166,11 +166,11 @@ var (
 
 // benchAttention measures the attention of one layer of a model of the
 // shape sh for n new tokens after ctx cached positions of random keys and
-// values, on a pool of two workers.
-func benchAttention(b *testing.B, sh benchShape, ctx, n int) {
+// values, on a pool of threads workers.
+func benchAttention(b *testing.B, sh benchShape, ctx, n, threads int) {
 	c := Config{Embd: sh.heads * sh.hd, Layers: 1, Heads: sh.heads, KVHeads: sh.kvHeads, HeadDim: sh.hd, FFN: 8, Vocab: 8, RopeDim: sh.hd, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
 	d := &Decoder{Config: c}
-	p := NewPool(2)
+	p := NewPool(threads)
 	defer p.Close()
 	seq := d.NewSequence(ctx + n)
 	r := rand.New(rand.NewPCG(1, 2))
@@ -192,7 +192,8 @@ func benchAttention(b *testing.B, sh benchShape, ctx, n int) {
 
 // BenchmarkAttention measures one layer's attention: one token after 512,
 // 1024 and 4096 positions (generation after a long prompt) for the
-// Qwen2.5-0.5B and 1.5B shapes, and batches for the 0.5B shape.
+// Qwen2.5-0.5B and 1.5B shapes, and batches for the 0.5B shape, on one
+// worker (the work itself) and two (as generation runs on two cores).
 func BenchmarkAttention(b *testing.B) {
 	for _, c := range []struct {
 		sh     benchShape
@@ -202,6 +203,10 @@ func BenchmarkAttention(b *testing.B) {
 		{qwen15Attention, 511, 1}, {qwen15Attention, 1023, 1}, {qwen15Attention, 4095, 1},
 		{qwen05Attention, 1024, 32}, {qwen05Attention, 0, 128}, {qwen05Attention, 4096, 128},
 	} {
-		b.Run(fmt.Sprintf("%s/ctx=%d/n=%d", c.sh.name, c.ctx, c.n), func(b *testing.B) { benchAttention(b, c.sh, c.ctx, c.n) })
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/ctx=%d/n=%d/threads=%d", c.sh.name, c.ctx, c.n, threads), func(b *testing.B) {
+				benchAttention(b, c.sh, c.ctx, c.n, threads)
+			})
+		}
 	}
 }
