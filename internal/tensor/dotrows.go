@@ -4,9 +4,13 @@ import "github.com/atelier-dev/atelier/internal/kernels"
 
 // DotRows sets out[r] = Dot(t, n, w[r*stride:r*stride+rowBytes], x) for
 // every r of out: one activation row x (of type DotType(t)) against
-// len(out) weight rows of n elements spaced stride bytes apart. The
-// results equal Dot's bit for bit; for the common types a kernel computes
-// several rows per pass over x. It panics on sizes that do not fit.
+// len(out) weight rows of n elements spaced stride bytes apart. For the
+// common types a kernel computes several rows per pass over x: the F32 and
+// F16 kernels give Dot's results bit for bit; the Q8_0, Q4_0, Q5_0, Q4_K
+// and Q6_K kernels compute each block's integer sum exactly but add the
+// blocks' float terms in llama.cpp's order rather than Dot's, so they agree
+// with it to float rounding (within 1e-5 of the terms' magnitudes). It
+// panics on sizes that do not fit.
 func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 	rb := rowBytes(t, n)
 	checkRow("DotRows", DotType(t), n, len(x))
@@ -38,10 +42,10 @@ func DotRows(t Type, n int, out []float32, w []byte, stride int, x []byte) {
 // DotTile computes a block of a matrix product: for token i < tokens and
 // row r < rows, out[i*outStride+r] = Dot(t, n, row r of w, token i of x),
 // the weight rows stride bytes apart and the activation rows (of type
-// DotType(t)) xStride bytes apart. The results equal Dot's bit for bit;
-// the common types run kernels that keep the weights in the cache while the
-// tokens pass; scratch (may be nil) is memory they may use, one per
-// goroutine. F32 and F16 weights against two or more tokens are the
+// DotType(t)) xStride bytes apart, with DotRows's arithmetic; the common
+// types run kernels that keep the weights in the cache while the tokens
+// pass; scratch (may be nil) is memory they may use, one per goroutine. F32
+// and F16 weights against two or more tokens are the
 // exception: they are summed as llama.cpp's tinyBLAS sums a batch
 // (kernels.DotF32F32Batch, kernels.DotF16F16Batch) when n is a multiple of
 // 8. It panics on sizes that do not fit.
