@@ -47,6 +47,7 @@ TEXT ·dotF16Group(SB), NOSPLIT, $0-56
 	XORQ R11, R11         // this row's output offset
 
 grow:
+	LEAQ (SI)(AX*8), DI   // eight rows on, to prefetch
 	MOVQ out+32(FP), DX
 	ADDQ R11, DX
 	MOVQ q+16(FP), R8
@@ -72,6 +73,7 @@ gpass3:
 	XORQ   BX, BX
 
 gloop3:
+	PREFETCHT0 (DI)(BX*1)
 	GKROW
 	GQFMA(R8, Y0, Y1, Y2, Y3)
 	GQFMA(R9, Y4, Y5, Y6, Y7)
@@ -104,6 +106,7 @@ gpass2:
 	XORQ   BX, BX
 
 gloop2:
+	PREFETCHT0 (DI)(BX*1)
 	GKROW
 	GQFMA(R8, Y0, Y1, Y2, Y3)
 	GQFMA(R9, Y4, Y5, Y6, Y7)
@@ -125,6 +128,7 @@ gpass1:
 	XORQ   BX, BX
 
 gloop1:
+	PREFETCHT0 (DI)(BX*1)
 	GKROW
 	GQFMA(R8, Y0, Y1, Y2, Y3)
 	ADDQ $64, BX
@@ -180,7 +184,10 @@ opos:
 	XORQ R11, R11         // offset of this chunk of 64 halves
 
 ochunk:
-	VCVTPH2PS (SI)(R11*1), Y0
+	LEAQ       (SI)(AX*8), R13 // eight positions on, to prefetch
+	PREFETCHT0 (R13)(R11*1)
+	PREFETCHT0 64(R13)(R11*1)
+	VCVTPH2PS  (SI)(R11*1), Y0
 	VCVTPH2PS 16(SI)(R11*1), Y1
 	VCVTPH2PS 32(SI)(R11*1), Y2
 	VCVTPH2PS 48(SI)(R11*1), Y3

@@ -166,9 +166,11 @@ var (
 
 // benchAttention measures the attention of one layer of a model of the
 // shape sh for n new tokens after ctx cached positions of random keys and
-// values, on a pool of threads workers.
-func benchAttention(b *testing.B, sh benchShape, ctx, n, threads int) {
-	c := Config{Embd: sh.heads * sh.hd, Layers: 1, Heads: sh.heads, KVHeads: sh.kvHeads, HeadDim: sh.hd, FFN: 8, Vocab: 8, RopeDim: sh.hd, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
+// values, on a pool of threads workers: with layers > 1, each of that many
+// layers in turn (the cache mostly out of the processor's caches, as in
+// generation), reporting the time per layer.
+func benchAttention(b *testing.B, sh benchShape, ctx, n, threads, layers int) {
+	c := Config{Embd: sh.heads * sh.hd, Layers: layers, Heads: sh.heads, KVHeads: sh.kvHeads, HeadDim: sh.hd, FFN: 8, Vocab: 8, RopeDim: sh.hd, RopeBase: 1e6, RopeScale: 1, RMSEps: 1e-6}
 	d := &Decoder{Config: c}
 	p := NewPool(threads)
 	defer p.Close()
@@ -180,13 +182,20 @@ func benchAttention(b *testing.B, sh benchShape, ctx, n, threads int) {
 		for j := range k {
 			k[j], v[j] = float32(r.NormFloat64()), float32(r.NormFloat64())
 		}
-		seq.cache.Store(0, i, k, v)
+		for l := range layers {
+			seq.cache.Store(l, i, k, v)
+		}
 	}
 	for i := range seq.q[:n*c.Heads*c.HeadDim] {
 		seq.q[i] = float32(r.NormFloat64())
 	}
 	for b.Loop() {
-		seq.attention(p, 0, ctx, n)
+		for l := range layers {
+			seq.attention(p, l, ctx, n)
+		}
+	}
+	if layers > 1 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*layers), "ns/layer")
 	}
 }
 
@@ -205,8 +214,15 @@ func BenchmarkAttention(b *testing.B) {
 	} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/ctx=%d/n=%d/threads=%d", c.sh.name, c.ctx, c.n, threads), func(b *testing.B) {
-				benchAttention(b, c.sh, c.ctx, c.n, threads)
+				benchAttention(b, c.sh, c.ctx, c.n, threads, 1)
 			})
 		}
+	}
+	// Generation after a long prompt: 24 layers' caches (the 0.5B model's),
+	// 48 MiB at 4096 positions.
+	for _, ctx := range []int{2047, 4095} {
+		b.Run(fmt.Sprintf("%s/ctx=%d/n=1/threads=2/layers=24", qwen05Attention.name, ctx), func(b *testing.B) {
+			benchAttention(b, qwen05Attention, ctx, 1, 2, 24)
+		})
 	}
 }
