@@ -47,7 +47,9 @@ type attentionTask struct {
 	tiled    tiledAttention // batches of 64 tokens or more
 }
 
-func (a *attentionTask) init(s *Sequence, c Config, capacity, parts int) {
+// init sizes the buffers for pools of up to parts workers (the cache's
+// capacity no longer matters: positions go in blocks).
+func (a *attentionTask) init(s *Sequence, c Config, _, parts int) {
 	a.s, a.c = s, c
 	a.scale = 1 / float32(math.Sqrt(float64(c.HeadDim))) // 1.0f/sqrtf(n_embd_head), as llama.cpp
 	group := c.Heads / c.KVHeads
@@ -157,8 +159,12 @@ func (a *attentionTask) Run(part, _ int) {
 // scaled), then on a new largest score a rescale of the accumulator by
 // e^(old-new) with weight 1, otherwise the weight e^(score-largest), and
 // the accumulator's update by the weighted value (kernels.AttendF16). It
-// returns the accumulators and leaves each head's largest score and sum
-// of weights in a.gm and a.gsum.
+// goes a block of positions at a time: the block's scores for all the
+// heads (kernels.DotRowsF16Group), their exponentials
+// (kernels.Expfs), then the value updates (kernels.AttendF16Group); each
+// head's operations are in the same order as when it is computed alone.
+// It returns the accumulators and leaves each head's largest score and
+// sum of weights in a.gm and a.gsum.
 func (a *attentionTask) online(part, i, h0, hn, lo, hi int) []uint16 {
 	c := a.c
 	hd := c.HeadDim
