@@ -69,16 +69,7 @@ func TestStoriesLogitsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, err := model.Load(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	_, d := openModel(t, path)
 	steps := len(raw) / (4 * d.Vocab)
 	seq := d.NewSequence(steps + 1)
 	logits := make([]float32, d.Vocab)
@@ -98,17 +89,8 @@ func TestStoriesLogitsExact(t *testing.T) {
 
 func compareGreedy(t *testing.T, path string, g golden, threads int, tol float64) {
 	t.Helper()
-	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, err := model.Load(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, d := openModel(t, path)
 	d.SetThreads(threads)
-	defer d.Close()
 	seq := d.NewSequence(len(g.Input) + len(g.Tokens) + 1)
 	logits := make([]float32, d.Vocab)
 	probs := make([]float32, d.Vocab)
@@ -134,4 +116,21 @@ func compareGreedy(t *testing.T, path string, g golden, threads int, tol float64
 	if len(g.Steps) != len(g.Tokens) {
 		t.Fatalf("golden has %d steps for %d tokens", len(g.Steps), len(g.Tokens))
 	}
+}
+
+// openModel opens a GGUF file and loads its model, both closed when the
+// test ends.
+func openModel(t *testing.T, path string) (*gguf.File, *model.Decoder) {
+	t.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	d, err := model.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return f, d
 }

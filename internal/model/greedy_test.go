@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/atelier-dev/atelier/internal/gguf"
-	"github.com/atelier-dev/atelier/internal/model"
 	"github.com/atelier-dev/atelier/internal/sample"
 	"github.com/atelier-dev/atelier/internal/tokenizer"
 )
@@ -30,11 +28,7 @@ func TestGreedyMatchesLlamaCpp(t *testing.T) {
 		t.Run(m.name(), func(t *testing.T) {
 			path := writeSynth(t, m, t.TempDir())
 			g := readGolden(t, filepath.Join("testdata", "greedy", m.name()+".json"))
-			f, err := gguf.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
+			f, d := openModel(t, path)
 			tok, err := tokenizer.FromGGUF(f)
 			if err != nil {
 				t.Fatal(err)
@@ -42,12 +36,7 @@ func TestGreedyMatchesLlamaCpp(t *testing.T) {
 			if in := tok.Encode(greedyPrompt, true, false); fmt.Sprint(in) != fmt.Sprint(g.Input) {
 				t.Errorf("prompt tokens %v, llama.cpp %v", in, g.Input)
 			}
-			d, err := model.Load(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			d.SetThreads(2)
-			defer d.Close()
 			seq := d.NewSequence(128)
 			logits := make([]float32, d.Vocab)
 			if err := d.Forward(seq, g.Input, logits); err != nil {

@@ -83,17 +83,8 @@ func TestLogitsMatchReference(t *testing.T) {
 	for _, m := range models {
 		t.Run(m.name(), func(t *testing.T) {
 			path := writeSynth(t, m, t.TempDir())
-			f, err := gguf.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			d, err := model.Load(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, d := openModel(t, path)
 			d.SetThreads(2)
-			defer d.Close()
 			ref := newReference(t, d)
 			seq := d.NewSequence(64)
 			got := make([]float32, d.Vocab)
