@@ -43,12 +43,7 @@ func DotF32F32(w, x []byte, n int) float32 {
 			}
 		}
 	}
-	for j := range 8 {
-		acc[0][j] += acc[2][j]
-		acc[1][j] += acc[3][j]
-		acc[0][j] += acc[1][j]
-	}
-	s := hsum8h(acc[0])
+	s := reduce4x8(&acc)
 	for i := 4 * np; i < 4*n; i += 4 {
 		s += f32at(w, i) * f32at(x, i)
 	}
@@ -69,6 +64,18 @@ func DotF32F32Batch(w, x []byte, n int) float32 {
 		}
 	}
 	return hsum8(acc)
+}
+
+// reduce4x8 sums four 8-lane accumulators as GGML_F32x8_REDUCE does: the
+// third into the first and the fourth into the second, those two
+// together, then the lanes (hsum8h).
+func reduce4x8(acc *[4][8]float32) float32 {
+	for j := range 8 {
+		acc[0][j] += acc[2][j]
+		acc[1][j] += acc[3][j]
+		acc[0][j] += acc[1][j]
+	}
+	return hsum8h(acc[0])
 }
 
 // hsum8h adds eight lanes as GGML_F32x8_REDUCE does: the high half to the
@@ -175,12 +182,7 @@ func dotF16Head(w, x []byte, np int) float32 {
 			}
 		}
 	}
-	for j := range 8 {
-		acc[0][j] += acc[2][j]
-		acc[1][j] += acc[3][j]
-		acc[0][j] += acc[1][j]
-	}
-	return hsum8h(acc[0])
+	return reduce4x8(&acc)
 }
 
 // DotF16F16Batch returns the dot product of n binary16 values, n a

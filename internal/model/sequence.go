@@ -115,8 +115,8 @@ func (r *ropeTable) apply(x []float32, i, headDim int) {
 			x0, x1 := head[a], head[b]
 			// ggml's rope, compiled with floating-point contraction:
 			// each product with x0 is fused with the sum.
-			head[a] = fma32(x0, cos[j], -(x1 * sin[j]))
-			head[b] = fma32(x0, sin[j], x1*cos[j])
+			head[a] = kernels.FMA32(x0, cos[j], -(x1 * sin[j]))
+			head[b] = kernels.FMA32(x0, sin[j], x1*cos[j])
 		}
 	}
 }
@@ -134,7 +134,3 @@ func bytesOf16(h []uint16) []byte {
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(&h[0])), 2*len(h))
 }
-
-// fma32 is a*b+c rounded once to float32 (math.FMA's float64 result
-// rounded to float32 would sometimes round twice).
-func fma32(a, b, c float32) float32 { return kernels.FMA32(a, b, c) }
