@@ -24,6 +24,19 @@ type stringArray struct {
 	state *fileState
 }
 
+// at returns string i, walking the lengths before it.
+func (a *stringArray) at(i int) string {
+	if a.state != nil && a.state.closed.Load() {
+		panic("gguf: metadata string array read after its file was closed")
+	}
+	q := 0
+	for range i {
+		q += 8 + int(binary.LittleEndian.Uint64(a.raw[q:]))
+	}
+	l := int(binary.LittleEndian.Uint64(a.raw[q:]))
+	return string(a.raw[q+8 : q+8+l])
+}
+
 // decode returns the strings, sharing one allocation for their bytes.
 func (a *stringArray) decode() []string {
 	if a.state != nil && a.state.closed.Load() {

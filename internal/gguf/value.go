@@ -247,7 +247,7 @@ func (v Value) index(i int) Value {
 	case []string:
 		e.str = a[i]
 	case *stringArray:
-		e.str = a.decode()[i]
+		e.str = a.at(i)
 	case []Value:
 		return a[i]
 	}
