@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/atelier-dev/atelier/internal/engine"
-	"github.com/atelier-dev/atelier/internal/gguf"
 	"github.com/atelier-dev/atelier/internal/model"
 )
 
@@ -28,10 +27,15 @@ type benchResult struct {
 	TGTPS   float64 `json:"tg_tps"`
 	// PeakRSSMB is the process's peak resident memory (VmHWM) in MiB, and
 	// FileMB and KVCacheMB what it is compared with: the weights are
-	// mapped, so it should stay within their sum plus 10%.
+	// mapped or read once, so it should stay within their sum plus 10%.
 	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
 	FileMB    float64 `json:"file_mb"`
 	KVCacheMB float64 `json:"kv_cache_mb"`
+	// LoadS is the time taken to open and load the model, in seconds, and
+	// HugeMB how much of the process's memory is in anonymous huge pages
+	// (the weights, when --load auto read them into huge pages).
+	LoadS  float64 `json:"load_s"`
+	HugeMB float64 `json:"huge_mb"`
 }
 
 // cmdBench measures prompt processing (pp tokens in one batch on an empty
@@ -49,6 +53,7 @@ func cmdBench(args []string, s stdio) error {
 		reps      = fs.Int("reps", 3, "measured repetitions (the median is reported)")
 		asJSON    = fs.Bool("json", false, "print one JSON line with pp_tps and tg_tps")
 		profile   = fs.String("cpuprofile", "", "write a CPU profile of the measured runs to `file`")
+		load      = fs.String("load", "auto", "how the model is read: `auto` (into huge pages when memory allows, else mapped), mmap or read")
 	)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -62,7 +67,12 @@ func cmdBench(args []string, s stdio) error {
 	if *threads == 0 {
 		*threads = engine.DefaultThreads()
 	}
-	f, err := gguf.Open(*modelPath)
+	mode, err := engine.ParseLoadMode(*load)
+	if err != nil {
+		return fmt.Errorf("bench: %w: %w", err, errUsage)
+	}
+	start := time.Now()
+	f, err := mode.Open(*modelPath)
 	if err != nil {
 		return err
 	}
@@ -73,6 +83,7 @@ func cmdBench(args []string, s stdio) error {
 	}
 	dec.SetThreads(*threads)
 	defer dec.Close()
+	loadTime := time.Since(start)
 	ctx := max(*pp+*tg, 1)
 	if ctx > dec.Context && dec.Context > 0 {
 		return fmt.Errorf("bench: %d tokens exceed the model's context of %d", ctx, dec.Context)
@@ -88,7 +99,7 @@ func cmdBench(args []string, s stdio) error {
 	for i := range tokens {
 		tokens[i] = int32((i*7919 + 13) % dec.Vocab)
 	}
-	res := benchResult{PP: *pp, TG: *tg, Threads: *threads}
+	res := benchResult{PP: *pp, TG: *tg, Threads: *threads, LoadS: loadTime.Seconds()}
 	if *profile != "" {
 		pf, err := os.Create(*profile)
 		if err != nil {
@@ -139,7 +150,8 @@ func cmdBench(args []string, s stdio) error {
 	}
 	c := dec.Config
 	res.KVCacheMB = float64(2*c.Layers*ctx*c.KVHeads*c.HeadDim*2) / (1 << 20)
-	res.PeakRSSMB = peakRSSMB()
+	res.PeakRSSMB = procKB("/proc/self/status", "VmHWM:") / 1024
+	res.HugeMB = procKB("/proc/self/smaps_rollup", "AnonHugePages:") / 1024
 	if *asJSON {
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -148,23 +160,23 @@ func cmdBench(args []string, s stdio) error {
 		_, err = fmt.Fprintln(s.out, string(b))
 		return err
 	}
-	_, err = fmt.Fprintf(s.out, "model %s · %d threads\npp%d %8.2f tok/s\ntg%d %8.2f tok/s\npeak RSS %.0f MiB (file %.0f MiB, KV cache %.1f MiB)\n",
-		*modelPath, *threads, *pp, res.PPTPS, *tg, res.TGTPS, res.PeakRSSMB, res.FileMB, res.KVCacheMB)
+	_, err = fmt.Fprintf(s.out, "model %s · %d threads\npp%d %8.2f tok/s\ntg%d %8.2f tok/s\npeak RSS %.0f MiB (file %.0f MiB, KV cache %.1f MiB, %.0f MiB in huge pages)\nloaded in %.2f s\n",
+		*modelPath, *threads, *pp, res.PPTPS, *tg, res.TGTPS, res.PeakRSSMB, res.FileMB, res.KVCacheMB, res.HugeMB, res.LoadS)
 	return err
 }
 
-// peakRSSMB returns the process's peak resident set size in MiB from
-// /proc/self/status (0 where there is none).
-func peakRSSMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
+// procKB returns the value in kB of the line starting with key in the
+// /proc file at path (0 where there is none).
+func procKB(path, key string) float64 {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
 			if err == nil {
-				return kb / 1024
+				return kb
 			}
 		}
 	}

@@ -33,7 +33,7 @@ func cmdRun(args []string, s stdio) error {
 		seed      = fs.Uint64("seed", 0, "random seed (0: a new one each run)")
 		threads   = fs.Int("threads", 0, "worker threads (0: physical cores)")
 		ctxLen    = fs.Int("ctx", 0, "context length in tokens (0: the model's, at most 8192)")
-		noMmap    = fs.Bool("no-mmap", false, "read the model into memory instead of mapping it")
+		load      = fs.String("load", "auto", "how the model is read: `auto` (into huge pages when memory allows, else mapped), mmap or read")
 		gbnf      = fs.String("grammar", "", "constrain the output to the GBNF grammar in `file`")
 		schema    = fs.String("json-schema", "", "constrain the output to JSON valid against the JSON Schema in `file`")
 	)
@@ -57,12 +57,16 @@ func cmdRun(args []string, s stdio) error {
 		p.Seed = uint64(time.Now().UnixNano())
 	}
 
+	mode, err := engine.ParseLoadMode(*load)
+	if err != nil {
+		return fmt.Errorf("run: %w: %w", err, errUsage)
+	}
 	path, err := loadablePath(nil, *modelPath, *ctxLen)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	e, err := engine.Load(path, engine.Options{Threads: *threads, ContextLength: *ctxLen, NoMmap: *noMmap})
+	e, err := engine.Load(path, engine.Options{Threads: *threads, ContextLength: *ctxLen, Load: mode})
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,47 @@ type Options struct {
 	// ContextLength is the number of positions the KV cache holds; 0 means
 	// the model's trained context, capped at DefaultContext.
 	ContextLength int
-	// NoMmap reads the file into memory instead of mapping it.
-	NoMmap bool
+	// Load is how the model file is brought into memory (LoadAuto if zero).
+	Load LoadMode
+}
+
+// LoadMode is how Load brings a model file into memory.
+type LoadMode int
+
+const (
+	// LoadAuto reads the file into huge pages where the system allows it
+	// and has the memory (gguf.OpenResident: generation is faster from
+	// them), and maps it otherwise.
+	LoadAuto LoadMode = iota
+	// LoadMap maps the file (gguf.Open): nothing is copied, the pages are
+	// the page cache's.
+	LoadMap
+	// LoadRead reads the file into the Go heap (gguf.OpenReadAll).
+	LoadRead
+)
+
+// ParseLoadMode returns the mode named auto, mmap or read.
+func ParseLoadMode(name string) (LoadMode, error) {
+	switch name {
+	case "auto", "":
+		return LoadAuto, nil
+	case "mmap":
+		return LoadMap, nil
+	case "read":
+		return LoadRead, nil
+	}
+	return 0, fmt.Errorf("engine: load mode %q: want auto, mmap or read", name)
+}
+
+// Open opens the GGUF file at path the way m says.
+func (m LoadMode) Open(path string) (*gguf.File, error) {
+	switch m {
+	case LoadMap:
+		return gguf.Open(path)
+	case LoadRead:
+		return gguf.OpenReadAll(path)
+	}
+	return gguf.OpenResident(path)
 }
 
 // DefaultContext caps the context of a model loaded without an explicit
@@ -53,11 +92,7 @@ type Engine struct {
 // Load opens the GGUF file at path and prepares it to generate. A file the
 // engine cannot run is refused with one error that says why.
 func Load(path string, opts Options) (*Engine, error) {
-	open := gguf.Open
-	if opts.NoMmap {
-		open = gguf.OpenReadAll
-	}
-	f, err := open(path)
+	f, err := opts.Load.Open(path)
 	if err != nil {
 		return nil, err
 	}

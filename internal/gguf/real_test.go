@@ -12,13 +12,14 @@ import (
 	"github.com/atelier-dev/atelier/internal/testshared"
 )
 
-// openers are the two ways of reading a file, which must agree.
+// openers are the ways of reading a file, which must agree.
 var openers = []struct {
 	name string
 	open func(string) (*File, error)
 }{
 	{"mmap", Open},
 	{"readall", OpenReadAll},
+	{"resident", func(path string) (*File, error) { return openResident(path, 0) }},
 }
 
 func TestStories260K(t *testing.T) {
