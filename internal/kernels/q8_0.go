@@ -39,6 +39,11 @@ func QuantizeQ8_0(dst []byte, src []float32) {
 // on x86-64 with AVX2 (quantize_row_q8_0): d = amax/127, q = x·(127/amax)
 // rounded half to even and saturated to int8.
 func QuantizeActQ8_0(dst []byte, src []float32) {
+	quantizeActQ8_0(dst, src)
+}
+
+// quantizeActQ8_0Ref is QuantizeActQ8_0's definition, block by block.
+func quantizeActQ8_0Ref(dst []byte, src []float32) {
 	nb := len(src) / QK8_0
 	dst = dst[:nb*BlockQ8_0]
 	for i := range nb {

@@ -14,6 +14,11 @@ const BlockQ8_K = 4 + QK_K + 2*QK_K/16
 // the value of largest magnitude, q = min(127, nearest(iscale·x)),
 // d = 1/iscale. An all-zero block gets d = 0, zero quants and zero sums.
 func QuantizeQ8K(dst []byte, src []float32) {
+	quantizeQ8K(dst, src)
+}
+
+// quantizeQ8KRef is QuantizeQ8K's definition, block by block.
+func quantizeQ8KRef(dst []byte, src []float32) {
 	nb := len(src) / QK_K
 	dst = dst[:nb*BlockQ8_K]
 	for i := range nb {
