@@ -69,11 +69,34 @@ func dotRowsQ4K512(out []float32, w []byte, stride int, x []byte, nblocks int) b
 	if !hasGen512 || nblocks == 0 || nblocks > gen512MaxBlocks || len(out) == 0 {
 		return false
 	}
+	if nblocks <= gen512SmallBlocks {
+		dotRowsQ4K512Small(out, w, stride, x, nblocks)
+	} else {
+		dotRowsQ4K512Large(out, w, stride, x, nblocks)
+	}
+	return true
+}
+
+// gen512SmallBlocks is the longest row (in super-blocks) whose prepared
+// activations go in a small stack buffer: Go clears a stack array on each
+// call, and clearing the 30 KiB of the largest for rows of 1536 elements
+// (6 blocks, most matrices of a 1.5B model) cost about 1% of generation.
+const gen512SmallBlocks = 8
+
+//go:noinline
+func dotRowsQ4K512Small(out []float32, w []byte, stride int, x []byte, nblocks int) {
+	var buf [gen512SmallBlocks*q4kPrepBlock + 64]byte
+	px := aligned64(buf[:])
+	prepQ4KX(px, x, nblocks)
+	dotQ4KRows512(&w[0], stride, &px[0], nblocks, &out[0], len(out))
+}
+
+//go:noinline
+func dotRowsQ4K512Large(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	var buf [gen512MaxBlocks*q4kPrepBlock + 64]byte
 	px := aligned64(buf[:])
 	prepQ4KX(px, x, nblocks)
 	dotQ4KRows512(&w[0], stride, &px[0], nblocks, &out[0], len(out))
-	return true
 }
 
 // dotQ6KRows512 computes rows rows of Q6_K weights at stride bytes against
