@@ -22,8 +22,9 @@ const residentFrom = 64 << 20
 // the TLB, and the generation kernels measurably: a Qwen2.5-1.5B Q4_K_M
 // generated about 10% faster from huge pages on this project's test
 // machine. The copy costs the time of reading the file from the page cache
-// once (a few tenths of a second per GiB); the resident memory is the same
-// as the mapping's once the mapping is fully touched.
+// once (a few tenths of a second per GiB; a copy much slower than that is
+// abandoned for the mapping); the resident memory is the same as the
+// mapping's once the mapping is fully touched.
 func OpenResident(path string) (*File, error) {
 	return openResident(path, residentFrom)
 }

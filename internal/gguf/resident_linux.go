@@ -5,10 +5,13 @@ package gguf
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -58,8 +61,34 @@ func memAvailable(meminfo []byte) (int64, bool) {
 // aligned to hugePage and advised for transparent huge pages, in 8 MiB
 // pieces on two goroutines (zeroing the pages and copying them costs CPU
 // time, not only the disk's or page cache's). It returns nil data and no
-// error when the memory cannot be had, so that the caller maps the file.
+// error when the memory cannot be had, or comes too slowly, so that the
+// caller maps the file instead.
 func readResident(f *os.File, size int) (data []byte, release func() error, err error) {
+	return readResidentFrom(f, size, copyLimit{after: slowCopyAfter, bytesPerSec: slowCopyRate})
+}
+
+// readResident gives up when, after slowCopyAfter, it has copied slower
+// than slowCopyRate bytes per second: on a machine whose fresh memory is
+// slow to come (a VM whose host has reclaimed the guest's free pages),
+// reading a 1.5 GiB file into new pages took 10–30 s where mapping it
+// takes milliseconds; ordinarily the copy runs at 4–10 GB/s.
+const (
+	slowCopyAfter = 250 * time.Millisecond
+	slowCopyRate  = 1 << 30
+)
+
+// A copyLimit abandons a copy that after the given time has gone slower
+// than bytesPerSec.
+type copyLimit struct {
+	after       time.Duration
+	bytesPerSec float64
+}
+
+func (l copyLimit) tooSlow(done int64, elapsed time.Duration) bool {
+	return elapsed > l.after && float64(done) < l.bytesPerSec*elapsed.Seconds()
+}
+
+func readResidentFrom(r io.ReaderAt, size int, limit copyLimit) (data []byte, release func() error, err error) {
 	n := (size + hugePage - 1) &^ (hugePage - 1)
 	raw, err := unix.Mmap(-1, 0, n+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
@@ -70,33 +99,36 @@ func readResident(f *os.File, size int) (data []byte, release func() error, err 
 	unix.Madvise(buf, unix.MADV_HUGEPAGE) // only advice: small pages still work
 	const piece = 8 << 20
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-		rerr error
+		wg         sync.WaitGroup
+		next, done atomic.Int64
+		stop, slow atomic.Bool
+		mu         sync.Mutex
+		rerr       error
+		start      = time.Now()
 	)
 	for range 2 {
 		wg.Go(func() {
-			for {
-				mu.Lock()
-				off := next
-				next += piece
-				failed := rerr != nil
-				mu.Unlock()
-				if off >= size || failed {
+			for !stop.Load() {
+				off := int(next.Add(piece)) - piece
+				if off >= size {
 					return
 				}
-				if _, err := f.ReadAt(buf[off:min(off+piece, size)], int64(off)); err != nil {
+				if _, err := r.ReadAt(buf[off:min(off+piece, size)], int64(off)); err != nil {
 					mu.Lock()
 					rerr = err
 					mu.Unlock()
+					stop.Store(true)
 					return
+				}
+				if limit.tooSlow(done.Add(int64(min(piece, size-off))), time.Since(start)) {
+					slow.Store(true)
+					stop.Store(true)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if rerr != nil {
+	if rerr != nil || slow.Load() {
 		unix.Munmap(raw)
 		return nil, nil, rerr
 	}

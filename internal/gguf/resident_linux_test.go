@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -87,4 +88,30 @@ func TestResidentPolicy(t *testing.T) {
 			t.Errorf("memAvailable(%q) = %d, %v; want %d, %v", c.meminfo, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+// slowReader is a bytes.Reader that takes its time.
+type slowReader struct {
+	r     *bytes.Reader
+	delay time.Duration
+}
+
+func (s slowReader) ReadAt(p []byte, off int64) (int, error) {
+	time.Sleep(s.delay)
+	return s.r.ReadAt(p, off)
+}
+
+func TestReadResidentGivesUpWhenSlow(t *testing.T) {
+	src := make([]byte, 40<<20)
+	src[12345] = 7
+	limit := copyLimit{after: 10 * time.Millisecond, bytesPerSec: 1 << 30}
+	data, release, err := readResidentFrom(slowReader{bytes.NewReader(src), 50 * time.Millisecond}, len(src), limit)
+	if err != nil || data != nil || release != nil {
+		t.Fatalf("a copy at ~160 MB/s against a floor of 1 GiB/s: data %v, err %v; want it abandoned", data != nil, err)
+	}
+	data, release, err = readResidentFrom(slowReader{bytes.NewReader(src), 0}, len(src), copyLimit{after: time.Hour, bytesPerSec: 1 << 30})
+	if err != nil || data == nil || data[12345] != 7 {
+		t.Fatalf("an unhurried copy: data %v, err %v", data != nil, err)
+	}
+	release()
 }
