@@ -68,13 +68,14 @@ func readResident(f *os.File, size int) (data []byte, release func() error, err 
 }
 
 // readResident gives up when, after slowCopyAfter, it has copied slower
-// than slowCopyRate bytes per second: on a machine whose fresh memory is
-// slow to come (a VM whose host has reclaimed the guest's free pages),
-// reading a 1.5 GiB file into new pages took 10–30 s where mapping it
-// takes milliseconds; ordinarily the copy runs at 4–10 GB/s.
+// than slowCopyRate bytes per second. Ordinarily the copy runs at 4–10
+// GB/s; on this project's test VM, right after another process freed its
+// memory, 0.7–1.4 GB/s (the host backing the guest's pages again), which is
+// still worth it; but at times a 1.5 GiB file took 10–30 s (13–150 MB/s)
+// where mapping it takes milliseconds.
 const (
-	slowCopyAfter = 250 * time.Millisecond
-	slowCopyRate  = 1 << 30
+	slowCopyAfter = 500 * time.Millisecond
+	slowCopyRate  = 384 << 20
 )
 
 // A copyLimit abandons a copy that after the given time has gone slower
