@@ -85,10 +85,13 @@ type copyLimit struct {
 	bytesPerSec float64
 }
 
+// tooSlow reports whether done bytes in elapsed time fall below the limit.
 func (l copyLimit) tooSlow(done int64, elapsed time.Duration) bool {
 	return elapsed > l.after && float64(done) < l.bytesPerSec*elapsed.Seconds()
 }
 
+// readResidentFrom is readResident reading from r, abandoning the copy
+// when limit says it is too slow.
 func readResidentFrom(r io.ReaderAt, size int, limit copyLimit) (data []byte, release func() error, err error) {
 	n := (size + hugePage - 1) &^ (hugePage - 1)
 	raw, err := unix.Mmap(-1, 0, n+hugePage, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
