@@ -64,7 +64,25 @@ func memAvailable(meminfo []byte) (int64, bool) {
 // error when the memory cannot be had, or comes too slowly, so that the
 // caller maps the file instead.
 func readResident(f *os.File, size int) (data []byte, release func() error, err error) {
-	return readResidentFrom(f, size, copyLimit{after: slowCopyAfter, bytesPerSec: slowCopyRate})
+	limit := copyLimit{after: slowCopyAfter, bytesPerSec: slowCopyRate}
+	if !fileCached(f, size) {
+		// Read from the disk, the copy goes at the disk's pace, and
+		// mapping the file would have to read it as well (warm).
+		limit = copyLimit{}
+	}
+	return readResidentFrom(f, size, limit)
+}
+
+// fileCached reports whether most of f's first size bytes are in the page
+// cache (true when that cannot be told).
+func fileCached(f *os.File, size int) bool {
+	m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return true
+	}
+	defer unix.Munmap(m)
+	c, ok := cachedFraction(m)
+	return !ok || c >= mostlyCached
 }
 
 // readResident gives up when, after slowCopyAfter, it has copied slower
@@ -79,7 +97,7 @@ const (
 )
 
 // A copyLimit abandons a copy that after the given time has gone slower
-// than bytesPerSec.
+// than bytesPerSec; the zero copyLimit never does.
 type copyLimit struct {
 	after       time.Duration
 	bytesPerSec float64
@@ -87,7 +105,7 @@ type copyLimit struct {
 
 // tooSlow reports whether done bytes in elapsed time fall below the limit.
 func (l copyLimit) tooSlow(done int64, elapsed time.Duration) bool {
-	return elapsed > l.after && float64(done) < l.bytesPerSec*elapsed.Seconds()
+	return l.bytesPerSec > 0 && elapsed > l.after && float64(done) < l.bytesPerSec*elapsed.Seconds()
 }
 
 // readResidentFrom is readResident reading from r, abandoning the copy

@@ -109,9 +109,17 @@ func TestReadResidentGivesUpWhenSlow(t *testing.T) {
 	if err != nil || data != nil || release != nil {
 		t.Fatalf("a copy at ~160 MB/s against a floor of 1 GiB/s: data %v, err %v; want it abandoned", data != nil, err)
 	}
-	data, release, err = readResidentFrom(slowReader{bytes.NewReader(src), 0}, len(src), copyLimit{after: time.Hour, bytesPerSec: 1 << 30})
-	if err != nil || data == nil || data[12345] != 7 {
-		t.Fatalf("an unhurried copy: data %v, err %v", data != nil, err)
+	for _, c := range []struct {
+		delay time.Duration
+		limit copyLimit
+	}{
+		{0, copyLimit{after: time.Hour, bytesPerSec: 1 << 30}},
+		{50 * time.Millisecond, copyLimit{}}, // from the disk: no limit
+	} {
+		data, release, err = readResidentFrom(slowReader{bytes.NewReader(src), c.delay}, len(src), c.limit)
+		if err != nil || data == nil || data[12345] != 7 {
+			t.Fatalf("delay %v, limit %+v: data %v, err %v; want the copy", c.delay, c.limit, data != nil, err)
+		}
+		release()
 	}
-	release()
 }

@@ -13,6 +13,25 @@ import (
 // small ones of tests and vocabularies.
 const warmFrom = 64 << 20
 
+// mostlyCached is the fraction of a file in the page cache from which it is
+// taken as cached: warm leaves it alone, readResident times its copy.
+const mostlyCached = 0.75
+
+// cachedFraction returns the fraction of the mapping data's pages that are
+// in the page cache (ok false if the kernel would not say).
+func cachedFraction(data []byte) (float64, bool) {
+	ps := os.Getpagesize()
+	vec := make([]byte, (len(data)+ps-1)/ps)
+	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		return 0, false
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return float64(n) / float64(len(vec)), true
+}
+
 // warm reads a file that is mostly absent from the page cache through it,
 // sequentially, before its mapping is used. Faulted in page by page, a
 // mapping fills the cache with small pages, and a model streamed from them
@@ -25,16 +44,7 @@ func warm(f *os.File, data []byte) {
 	if len(data) < warmFrom {
 		return
 	}
-	ps := os.Getpagesize()
-	vec := make([]byte, (len(data)+ps-1)/ps)
-	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
-		return
-	}
-	resident := 0
-	for _, v := range vec {
-		resident += int(v & 1)
-	}
-	if resident*4 >= len(vec)*3 {
+	if c, ok := cachedFraction(data); !ok || c >= mostlyCached {
 		return
 	}
 	buf := make([]byte, 1<<20)
