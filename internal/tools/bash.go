@@ -158,7 +158,7 @@ func runShell(ctx context.Context, dir, command string, timeout time.Duration, o
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = outW, outW
 	cmd.ExtraFiles = []*os.File{pwdW}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	newProcessGroup(cmd)
 	// Credentials in atelier's environment (an API key for the model's
 	// server, cloud tokens) are not the commands' business: a command the
 	// model writes could print them into the conversation or send them away.
@@ -192,15 +192,15 @@ func runShell(ctx context.Context, dir, command string, timeout time.Duration, o
 	case err = <-waited:
 	case <-timer.C:
 		run.timedOut = true
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid)
 		err = <-waited
 	case <-ctx.Done():
 		run.cancelled = true
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid)
 		err = <-waited
 	}
 	// Background children die with the call.
-	syscall.Kill(-pgid, syscall.SIGKILL)
+	killGroup(pgid)
 	drain := time.NewTimer(drainTimeout)
 	defer drain.Stop()
 	for _, ch := range []chan struct{}{outDone, pwdDone} {
