@@ -32,6 +32,7 @@ type agentFlags struct {
 	maxTurns    int
 	model       string
 	ctxLen      int
+	load        engine.LoadMode
 	baseURL     string
 	apiKey      string
 	remoteModel string
@@ -59,6 +60,7 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	fs.IntVar(&f.maxTurns, "max-turns", 0, "stop after this many model calls (default 50)")
 	fs.StringVar(&f.model, "model", "", "the model: an installed name (see atelier models) or a GGUF `path`")
 	fs.IntVar(&f.ctxLen, "context", 0, "context length to load the local model with (default: the model's, at most 8192)")
+	load := fs.String("load", "auto", "how the local model is read: `auto` (into huge pages when memory allows, else mapped), mmap or read")
 	fs.StringVar(&f.baseURL, "base-url", "", "use an OpenAI-compatible server at this `URL` instead of a local model")
 	fs.StringVar(&f.apiKey, "api-key", "", "the server's API key")
 	fs.StringVar(&f.remoteModel, "remote-model", "", "the model `name` on the server")
@@ -76,6 +78,11 @@ func parseAgentFlags(args []string, s stdio) (agentFlags, error) {
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (give a task with -p \"TASK\", or see atelier help)", fs.Arg(0))
 	}
+	mode, err := engine.ParseLoadMode(*load)
+	if err != nil {
+		return f, fmt.Errorf("--load %q: want auto, mmap or read", *load)
+	}
+	f.load = mode
 	switch f.format {
 	case "text", "json", "stream-json":
 	default:
@@ -170,7 +177,7 @@ func newClient(f agentFlags) (c agent.Client, name string, close func(), err err
 		if err != nil {
 			return nil, "", nil, err
 		}
-		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
+		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen, Load: f.load})
 		if err != nil {
 			return nil, "", nil, err
 		}

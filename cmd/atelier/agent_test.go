@@ -155,6 +155,7 @@ func TestHeadlessFailures(t *testing.T) {
 		{[]string{"-p", "x", "--base-url", "localhost:1", "--remote-model", "m"}, "is not an http(s) URL"},
 		{[]string{"-p", "x", "--base-url", url}, "--remote-model"},
 		{[]string{"-p", "x", "--output-format", "yaml"}, "want text, json or stream-json"},
+		{[]string{"-p", "x", "--load", "huge"}, `--load "huge": want auto, mmap or read`},
 		{[]string{"-p", "x", "--permission-mode", "yolo", "--base-url", url, "--remote-model", "m"}, "permission mode"},
 		{[]string{"--continue", "--resume", "x"}, "not both"},
 		{[]string{"-p", "x", "--resume", "nope", "--base-url", url, "--remote-model", "m"}, `no conversation "nope"`},

@@ -80,10 +80,13 @@ func TestSynthQuantizeBench(t *testing.T) {
 			if err := json.Unmarshal([]byte(stdout), &res); err != nil || strings.Count(stdout, "\n") != 1 {
 				t.Fatalf("bench --json printed %q: %v", stdout, err)
 			}
-			for _, k := range []string{"pp_tps", "tg_tps"} {
+			for _, k := range []string{"pp_tps", "tg_tps", "load_s"} {
 				if v, ok := res[k].(float64); !ok || v <= 0 {
 					t.Errorf("bench: %s = %v", k, res[k])
 				}
+			}
+			if v, ok := res["huge_mb"].(float64); !ok || v < 0 {
+				t.Errorf("bench: huge_mb = %v", res["huge_mb"])
 			}
 		})
 	}

@@ -104,7 +104,7 @@ func loadLocal(store *models.Store, f agentFlags) tui.LoadFunc {
 		if err != nil {
 			return tui.Loaded{}, err
 		}
-		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen})
+		e, err := engine.Load(path, engine.Options{ContextLength: f.ctxLen, Load: f.load})
 		if err != nil {
 			return tui.Loaded{}, err
 		}
