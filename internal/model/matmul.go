@@ -80,55 +80,37 @@ func (q *quantTask) Run(part, parts int) {
 }
 
 // matmulTask computes up to three matrices against the same n input rows.
-// The output rows of all of them are cut into chunks that the workers
-// claim one at a time, so a worker the system delays does not hold up the
-// others.
+// The output rows of all of them, in slices of tileRows, are claimed by the
+// workers a run of slices at a time, so a worker the system delays does
+// not hold up the others.
 type matmulTask struct {
 	n, count int
 	mats     [3]matOut
 	xs       [3][]byte
 	strides  [3]int
-	chunk    int    // rows per chunk, a multiple of 8
-	chunks   [3]int // chunks per matrix
-	total    int    // chunks in all
+	start    [4]int // first slice of each matrix; start[count] = all slices
+	minRun   int    // the fewest slices a one-token claim takes
 	next     atomic.Int64
 	scratch  []kernels.TileScratch // per part
 }
 
-// Rows per chunk: for a batch, a tile whose weights stay in the core's
-// cache while every token of the batch passes by; for one token see
-// genChunk.
+// Rows per slice: for a batch, a tile whose weights stay in the core's
+// cache while every token of the batch passes by, claimed one at a time.
+// For one token, a claim takes a run of slices that shrinks with the work
+// left (guided scheduling): a quarter of it per part at first, long runs
+// on which the prefetchers stay on one stream, and at the end at least
+// genTailBytes of weights, so that the workers finish within a few
+// microseconds of each other.
 const (
-	tileRows = 16
-	// genChunkMin and genChunksPerPart bound a one-token chunk: long
-	// enough to amortise claiming it and to keep the prefetchers on one
-	// stream, short enough that each worker claims several, so that a
-	// worker the system delays does not hold up the others.
-	genChunkMin      = 64
-	genChunksPerPart = 16
+	tileRows     = 16
+	genTailBytes = 32 << 10
 )
-
-// genChunk returns the rows per chunk for one token's matmul of mats on
-// parts workers: about genChunksPerPart chunks per worker over all the
-// rows, a multiple of 16.
-func genChunk(mats []matOut, parts int) int {
-	rows := 0
-	for _, m := range mats {
-		rows += m.m.Rows
-	}
-	c := rows / (parts * genChunksPerPart) &^ 15
-	return max(c, genChunkMin)
-}
 
 // matmul computes out = m · x for each matrix, for n input rows of x.
 func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	t := &s.mm
 	s.acts.reset(x)
-	t.n, t.count, t.total = n, len(mats), 0
-	t.chunk = tileRows
-	if n == 1 {
-		t.chunk = genChunk(mats, p.Size())
-	}
+	t.n, t.count = n, len(mats)
 	cols := len(x) / n
 	for i, m := range mats {
 		if m.m.Cols != cols {
@@ -136,9 +118,9 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 		}
 		t.mats[i] = m
 		t.xs[i], t.strides[i] = s.acts.get(p, tensor.DotType(m.m.Type), n, cols)
-		t.chunks[i] = (m.m.Rows + t.chunk - 1) / t.chunk
-		t.total += t.chunks[i]
+		t.start[i+1] = t.start[i] + (m.m.Rows+tileRows-1)/tileRows
 	}
+	t.minRun = max(1, genTailBytes/(tileRows*mats[0].m.RowBytes()))
 	t.next.Store(0)
 	if len(t.scratch) < p.Size() {
 		t.scratch = make([]kernels.TileScratch, p.Size())
@@ -146,19 +128,41 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	p.Run(t)
 }
 
+// claim returns the next run of slices [u0, u1) for a worker, empty when
+// none is left.
+func (t *matmulTask) claim(parts int) (u0, u1 int) {
+	total := t.start[t.count]
+	for {
+		u0 = int(t.next.Load())
+		if u0 >= total {
+			return 0, 0
+		}
+		run := 1
+		if t.n == 1 {
+			run = max(t.minRun, (total-u0)/(2*parts))
+		}
+		u1 = min(u0+run, total)
+		if t.next.CompareAndSwap(int64(u0), int64(u1)) {
+			return u0, u1
+		}
+	}
+}
+
 func (t *matmulTask) Run(part, parts int) {
 	for {
-		c := int(t.next.Add(1)) - 1
-		if c >= t.total {
+		u0, u1 := t.claim(parts)
+		if u0 == u1 {
 			return
 		}
-		j := 0
-		for c >= t.chunks[j] {
-			c -= t.chunks[j]
-			j++
+		for j := 0; u0 < u1; j++ {
+			if u0 >= t.start[j+1] {
+				continue
+			}
+			e := min(u1, t.start[j+1])
+			r0, r1 := (u0-t.start[j])*tileRows, min((e-t.start[j])*tileRows, t.mats[j].m.Rows)
+			t.rows(j, r0, r1, &t.scratch[part])
+			u0 = e
 		}
-		r0 := c * t.chunk
-		t.rows(j, r0, min(r0+t.chunk, t.mats[j].m.Rows), &t.scratch[part])
 	}
 }
 
