@@ -67,8 +67,10 @@ func readResident(f *os.File, size int) (data []byte, release func() error, err 
 	limit := copyLimit{after: slowCopyAfter, bytesPerSec: slowCopyRate}
 	if !fileCached(f, size) {
 		// Read from the disk, the copy goes at the disk's pace, and
-		// mapping the file would have to read it as well (warm).
-		limit = copyLimit{}
+		// mapping the file would have to read it as well (warm): only a
+		// crawl no disk of today explains gives way to the mapping, which
+		// then reads on from what the copy brought into the cache.
+		limit = copyLimit{after: time.Second, bytesPerSec: slowDiskRate}
 	}
 	return readResidentFrom(f, size, limit)
 }
@@ -90,10 +92,13 @@ func fileCached(f *os.File, size int) bool {
 // GB/s; on this project's test VM, right after another process freed its
 // memory, 0.7–1.4 GB/s (the host backing the guest's pages again), which is
 // still worth it; but at times a 1.5 GiB file took 10–30 s (13–150 MB/s)
-// where mapping it takes milliseconds.
+// where mapping it takes milliseconds. A file mostly absent from the page
+// cache is held to slowDiskRate after a second instead, below the pace of
+// any disk that would be worth waiting for.
 const (
 	slowCopyAfter = 500 * time.Millisecond
 	slowCopyRate  = 384 << 20
+	slowDiskRate  = 64 << 20
 )
 
 // A copyLimit abandons a copy that after the given time has gone slower
