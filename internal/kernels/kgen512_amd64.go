@@ -86,15 +86,18 @@ const gen512SmallBlocks = 8
 //go:noinline
 func dotRowsQ4K512Small(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	var buf [gen512SmallBlocks*q4kPrepBlock + 64]byte
-	px := aligned64(buf[:])
-	prepQ4KX(px, x, nblocks)
-	dotQ4KRows512(&w[0], stride, &px[0], nblocks, &out[0], len(out))
+	dotRowsQ4K512In(buf[:], out, w, stride, x, nblocks)
 }
 
 //go:noinline
 func dotRowsQ4K512Large(out []float32, w []byte, stride int, x []byte, nblocks int) {
 	var buf [gen512MaxBlocks*q4kPrepBlock + 64]byte
-	px := aligned64(buf[:])
+	dotRowsQ4K512In(buf[:], out, w, stride, x, nblocks)
+}
+
+// dotRowsQ4K512In prepares x in buf and runs the kernel.
+func dotRowsQ4K512In(buf []byte, out []float32, w []byte, stride int, x []byte, nblocks int) {
+	px := aligned64(buf)
 	prepQ4KX(px, x, nblocks)
 	dotQ4KRows512(&w[0], stride, &px[0], nblocks, &out[0], len(out))
 }
