@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A Task is work split into parts: Run(part, parts) does the part'th of
@@ -13,10 +14,14 @@ type Task interface {
 	Run(part, parts int)
 }
 
-// spinLimit is how many times a waiting goroutine polls before it yields
-// (workers then park until the next task): long enough to bridge the
-// short serial steps between the matrix products of one token.
-const spinLimit = 1 << 14
+// spinTime is how long an idle worker polls for the next task before it
+// parks: long enough to bridge every serial step between the tasks of a
+// token, a sampler's pass over the logits included. A parked worker costs
+// the caller a futex wake and the task the worker's wake-up latency, tens
+// of microseconds on a virtual machine whose idle vCPU the host halts; a
+// count of polls (the earlier bound, about 20 µs here) let the worker
+// fall asleep about twice per layer while generating.
+const spinTime = 250 * time.Microsecond
 
 // Pool is a fixed set of goroutines that live as long as the model and run
 // each Task in parallel, the calling goroutine taking part 0. Between tasks
@@ -95,11 +100,15 @@ func (p *Pool) runClaimed() {
 // await returns the generation of the next task after seen, spinning
 // first and then parking.
 func (p *Pool) await(seen uint64) uint64 {
-	for i := 0; i < spinLimit; i++ {
+	start := time.Now()
+	for i := 1; ; i++ {
 		if g := p.gen.Load(); g != seen || p.closed.Load() {
 			return g
 		}
-		if i&1023 == 1023 {
+		if i&1023 == 0 {
+			if time.Since(start) > spinTime {
+				break
+			}
 			runtime.Gosched()
 		}
 	}
