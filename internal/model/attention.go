@@ -44,6 +44,7 @@ type attentionTask struct {
 	// score and sum.
 	pacc     []uint16
 	pm, psum []float32
+	comb     combineTask
 	tiled    tiledAttention // batches of 64 tokens or more
 }
 
@@ -111,7 +112,9 @@ func (s *Sequence) attention(p *Pool, layer, pos, n int) {
 	a.next.Store(0)
 	p.Run(a)
 	if a.chunks > 0 {
-		a.combine()
+		a.comb.a = a
+		a.comb.next.Store(0)
+		p.Run(&a.comb)
 	}
 }
 
@@ -232,40 +235,56 @@ func kvView(T, capacity int) int {
 	return min((capacity+pad-1)/pad*pad, max(pad, (T+pad-1)/pad*pad))
 }
 
-// combine finishes a split one-token attention as llama.cpp does when its
+// combine finishes head h of a split one-token attention as llama.cpp does when its
 // view of the cache holds splitKV positions or more: the view was cut into
 // one chunk per thread (the pool's size, stands for llama.cpp's
 // thread count), each chunk's online softmax run with its own F16
 // accumulator (positions past the cache's end are masked, chunks wholly
 // past it left out); each head's chunks are combined here in order
 // (ggml_flash_attn_ext_reduce_partials, whose products llama.cpp's
-// compiler fuses as FMA32 does).
-func (a *attentionTask) combine() {
+// compiler fuses as FMA32 does). The workers share the heads
+// (combineTask).
+func (a *attentionTask) combine(h int) {
 	c := a.c
 	hd := c.HeadDim
 	stride := len(a.pm) / c.Heads
-	for h := range c.Heads {
-		out := a.s.att[h*hd : (h+1)*hd]
-		mf, sf := float32(math.Inf(-1)), float32(0)
-		clear(out)
-		for ch := range a.chunks {
-			k := h*stride + ch
-			m, sum := a.pm[k], a.psum[k]
-			if sum == 0 {
-				continue
-			}
-			acc := a.pacc[k*hd : (k+1)*hd]
-			mn := max(mf, m)
-			so := kernels.Expf(mf - mn)
-			sn := kernels.Expf(m - mn)
-			for d := range out {
-				out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
-			}
-			sf = kernels.FMA32(sf, so, sum*sn)
-			mf = mn
+	out := a.s.att[h*hd : (h+1)*hd]
+	mf, sf := float32(math.Inf(-1)), float32(0)
+	clear(out)
+	for ch := range a.chunks {
+		k := h*stride + ch
+		m, sum := a.pm[k], a.psum[k]
+		if sum == 0 {
+			continue
 		}
-		if sf != 0 {
-			kernels.Scale(out, 1/sf)
+		acc := a.pacc[k*hd : (k+1)*hd]
+		mn := max(mf, m)
+		so := kernels.Expf(mf - mn)
+		sn := kernels.Expf(m - mn)
+		for d := range out {
+			out[d] = kernels.FMA32(out[d], so, kernels.F16ToF32(acc[d])*sn)
 		}
+		sf = kernels.FMA32(sf, so, sum*sn)
+		mf = mn
+	}
+	if sf != 0 {
+		kernels.Scale(out, 1/sf)
+	}
+}
+
+// combineTask runs attentionTask.combine for each head, the workers
+// claiming heads.
+type combineTask struct {
+	a    *attentionTask
+	next atomic.Int64
+}
+
+func (t *combineTask) Run(_, _ int) {
+	for {
+		h := int(t.next.Add(1)) - 1
+		if h >= t.a.c.Heads {
+			return
+		}
+		t.a.combine(h)
 	}
 }
