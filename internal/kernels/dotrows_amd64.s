@@ -256,6 +256,27 @@ q80npdone:
 	VZEROUPPER
 	RET
 
+// func dotQ8_0R8(w *byte, stride int, x *byte, nblocks int, out *float32)
+//
+// dotQ8_0Rows8NP on interleaved rows (stride 34, each row's next block
+// 8·34 bytes on).
+TEXT ·dotQ8_0R8(SB), NOSPLIT, $32-40
+	PROLOGUE
+	TESTQ CX, CX
+	JZ    q8r8done
+
+q8r8loop:
+	XBLOCK
+	SCALES
+	EIGHTROWS(ROWQ8_0)
+	ADVANCE(272)
+	JNZ q8r8loop
+
+q8r8done:
+	HSUMF
+	VZEROUPPER
+	RET
+
 // func dotQ5_0Rows8(w *byte, stride int, x *byte, nblocks int, out *float32)
 TEXT ·dotQ5_0Rows8(SB), NOSPLIT, $32-40
 	PROLOGUE

@@ -254,6 +254,42 @@ vq80done:
 	VZEROUPPER
 	RET
 
+// VADVANCE8 moves on n bytes of interleaved rows (8n of the stream) and
+// n bytes of activations, two blocks.
+#define VADVANCE8(n) \
+	ADDQ $(8*n), SI; \
+	ADDQ $(8*n), R8; \
+	ADDQ $(8*n), R9; \
+	ADDQ $68, DI; \
+	SUBQ $2, CX
+
+// func dotQ8_0R8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+//
+// dotQ8_0Rows8VNNI on interleaved rows (stride 34, the second block of a
+// pair 8·34 bytes on), without prefetching.
+TEXT ·dotQ8_0R8VNNI(SB), NOSPLIT, $0-40
+	VPROLOGUE
+	VMOVDQU64 bytes80<>(SB), Y16
+	CMPQ      CX, $2
+	JLT       vr80tail
+
+vr80loop:
+	VBLOCK(VQ8_0, 0, 0)
+	VBLOCK(VQ8_0, 272, 34)
+	VADVANCE8(68)
+	CMPQ CX, $2
+	JGE  vr80loop
+
+vr80tail:
+	TESTQ CX, CX
+	JZ    vr80done
+	VBLOCK(VQ8_0, 0, 0)
+
+vr80done:
+	HSUMF
+	VZEROUPPER
+	RET
+
 // func dotQ4_0Rows8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 //
 // dotQ4_0Rows8 with VPDPBUSD, the nibbles split by GF2P8AFFINEQB.

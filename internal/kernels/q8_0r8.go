@@ -1,0 +1,96 @@
+package kernels
+
+import "fmt"
+
+// Q8_0 rows interleaved by eight. The generation kernels take a matrix's
+// rows eight at a time, block by block; stored as a GGUF file stores them,
+// row after row, those are eight streams through memory (sixteen with the
+// next rows prefetched), which on the machines this was measured on reach
+// 84–93% of what one sequential stream reads. Interleaved, the eight rows'
+// blocks b come one after the other (block b of row 8g+j at byte
+// (8g·nblocks + 8b + j)·BlockQ8_0), the same bytes as the eight plain
+// rows, so each worker reads one stream that the hardware prefetchers
+// follow at the memory's full rate (98–103% of a plain read, measured).
+// Rows past the last multiple of eight stay as they are.
+
+// InterleaveQ8_0 rewrites the rows&^7 first rows of the Q8_0 matrix w
+// (rows of nblocks blocks) in place, eight rows at a time, into the
+// interleaved order; tmp holds at least 8·nblocks·BlockQ8_0 bytes.
+func InterleaveQ8_0(w []byte, rows, nblocks int, tmp []byte) {
+	rb := nblocks * BlockQ8_0
+	if len(w) < rows*rb || len(tmp) < 8*rb {
+		panic(fmt.Sprintf("kernels: InterleaveQ8_0: %d rows of %d blocks need %d bytes and %d of scratch, have %d and %d", rows, nblocks, rows*rb, 8*rb, len(w), len(tmp)))
+	}
+	for g := 0; g+8 <= rows; g += 8 {
+		group := w[g*rb : (g+8)*rb]
+		copy(tmp, group)
+		for j := range 8 {
+			row := tmp[j*rb:]
+			for b := range nblocks {
+				copy(group[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0], row[b*BlockQ8_0:(b+1)*BlockQ8_0])
+			}
+		}
+	}
+}
+
+// DeinterleaveQ8_0 writes the rows of the Q8_0 matrix w, interleaved by
+// InterleaveQ8_0 (rows of nblocks blocks, the first rows&^7 interleaved),
+// to dst in the file's order.
+func DeinterleaveQ8_0(dst, w []byte, rows, nblocks int) {
+	rb := nblocks * BlockQ8_0
+	if len(w) < rows*rb || len(dst) < rows*rb {
+		panic(fmt.Sprintf("kernels: DeinterleaveQ8_0: %d rows of %d blocks need %d bytes, have %d and %d", rows, nblocks, rows*rb, len(w), len(dst)))
+	}
+	g8 := rows &^ 7
+	for g := 0; g < g8; g += 8 {
+		group := w[g*rb : (g+8)*rb]
+		for j := range 8 {
+			row := dst[(g+j)*rb:]
+			for b := range nblocks {
+				copy(row[b*BlockQ8_0:(b+1)*BlockQ8_0], group[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0])
+			}
+		}
+	}
+	copy(dst[g8*rb:rows*rb], w[g8*rb:rows*rb])
+}
+
+// RowQ8_0R8 copies row r of an interleaved Q8_0 matrix of rows rows
+// (nblocks blocks each) to dst.
+func RowQ8_0R8(dst, w []byte, rows, nblocks, r int) {
+	rb := nblocks * BlockQ8_0
+	if r < 0 || r >= rows || len(dst) < rb || len(w) < rows*rb {
+		panic(fmt.Sprintf("kernels: RowQ8_0R8: row %d of %d (%d blocks) into %d bytes from %d", r, rows, nblocks, len(dst), len(w)))
+	}
+	if r >= rows&^7 {
+		copy(dst[:rb], w[r*rb:(r+1)*rb])
+		return
+	}
+	group := w[r&^7*rb:]
+	for b := range nblocks {
+		o := (8*b + r&7) * BlockQ8_0
+		copy(dst[b*BlockQ8_0:(b+1)*BlockQ8_0], group[o:o+BlockQ8_0])
+	}
+}
+
+// InterleavesQ8_0 reports whether this build and processor have the
+// kernels for interleaved Q8_0 rows (DotRowsQ8_0R8 is otherwise a slow
+// reference, for tests).
+func InterleavesQ8_0() bool { return interleavesQ8_0 }
+
+// DotRowsQ8_0R8 is DotRowsQ8_0 for weights interleaved by InterleaveQ8_0:
+// out[r] = DotQ8_0Q8_0(row r, x, nblocks) for every r of out, w holding
+// len(out) rows (the first len(out)&^7 interleaved), bit for bit the
+// plain rows' results.
+func DotRowsQ8_0R8(out []float32, w []byte, x []byte, nblocks int) {
+	rb := nblocks * BlockQ8_0
+	checkRows("DotRowsQ8_0R8", len(out), w, rb, rb, x, rb)
+	dotRowsQ8_0R8(out, w, x, nblocks)
+}
+
+// dotRowsQ8_0R8Ref is DotRowsQ8_0R8 by way of the plain rows.
+func dotRowsQ8_0R8Ref(out []float32, w []byte, x []byte, nblocks int) {
+	rb := nblocks * BlockQ8_0
+	plain := make([]byte, len(out)*rb)
+	DeinterleaveQ8_0(plain, w, len(out), nblocks)
+	DotRowsQ8_0(out, plain, rb, x, nblocks)
+}

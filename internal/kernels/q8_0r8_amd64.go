@@ -1,0 +1,50 @@
+//go:build !purego
+
+package kernels
+
+// dotQ8_0R8 is dotQ8_0Rows8 on eight interleaved rows (stride BlockQ8_0,
+// the rows' blocks b at w[8·b·BlockQ8_0:]), without prefetching: the one
+// stream is the hardware prefetchers' to follow.
+//
+//	for r := range 8 {
+//		var acc [8]float32
+//		for b := range nblocks {
+//			wb, xb := w[(8*b+r)*BlockQ8_0:], x[b*BlockQ8_0:]
+//			s := f16at(wb, 0) * f16at(xb, 0)
+//			for l := range 8 {
+//				var isum int32
+//				for j := 4 * l; j < 4*l+4; j++ {
+//					isum += q8(wb, j) * int32(int8(xb[2+j]))
+//				}
+//				acc[l] = fma(float32(isum), s, acc[l])
+//			}
+//		}
+//		out[r] = ((acc[0]+acc[1])+(acc[2]+acc[3])) + ((acc[4]+acc[5])+(acc[6]+acc[7]))
+//	}
+//
+//go:noescape
+func dotQ8_0R8(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+// dotQ8_0R8VNNI is dotQ8_0R8 for AVX-512 VNNI (as dotQ8_0Rows8VNNI).
+//
+//go:noescape
+func dotQ8_0R8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
+
+var interleavesQ8_0 = hasAVX2
+
+var rows8Q8_0R8 = pick(hasVNNI, dotQ8_0R8VNNI, dotQ8_0R8)
+
+func dotRowsQ8_0R8(out []float32, w []byte, x []byte, nblocks int) {
+	rb := nblocks * BlockQ8_0
+	g8 := len(out) &^ 7
+	if !hasAVX2 || nblocks == 0 {
+		dotRowsQ8_0R8Ref(out, w, x, nblocks)
+		return
+	}
+	for r := 0; r < g8; r += 8 {
+		rows8Q8_0R8(&w[r*rb], BlockQ8_0, &x[0], nblocks, &out[r])
+	}
+	if g8 < len(out) {
+		DotRowsQ8_0(out[g8:], w[g8*rb:], rb, x, nblocks)
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package kernels
+
+const interleavesQ8_0 = false
+
+func dotRowsQ8_0R8(out []float32, w []byte, x []byte, nblocks int) {
+	dotRowsQ8_0R8Ref(out, w, x, nblocks)
+}
