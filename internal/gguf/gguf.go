@@ -65,6 +65,8 @@ type File struct {
 	names   map[string]int // tensor name -> index in Tensors
 	release func() error   // unmaps the file, if mapped
 	state   *fileState
+	mutable bool         // data is the File's own memory, not yet sealed
+	seal    func() error // makes data read-only (OpenResident's copy)
 }
 
 // KV is one metadata entry.
@@ -125,7 +127,12 @@ func OpenReadAll(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gguf: %w", err)
 	}
-	return Parse(data, path)
+	f, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	f.mutable = true
+	return f, nil
 }
 
 // Close releases the file's mapping, if any. Slices returned by TensorData
@@ -227,4 +234,32 @@ func (f *File) Tensor(name string) (*TensorInfo, bool) {
 func (f *File) TensorData(t *TensorInfo) []byte {
 	start := f.DataOffset + t.Offset
 	return f.data[start : start+t.Size : start+t.Size]
+}
+
+// MutableTensorData returns the bytes of t for rewriting in place (a
+// model laying out its weights for its kernels), when they are f's own
+// memory: read by OpenReadAll, or copied by OpenResident, and not yet
+// sealed. ok is false for a mapped file, whose bytes are the page cache's,
+// and for Parse's, which are the caller's.
+func (f *File) MutableTensorData(t *TensorInfo) (data []byte, ok bool) {
+	if !f.mutable {
+		return nil, false
+	}
+	return f.TensorData(t), true
+}
+
+// Seal ends MutableTensorData: f's data is read-only from then on, and
+// where the platform allows (OpenResident's copy) writing to it faults, as
+// writing to a mapped file does.
+func (f *File) Seal() error {
+	f.mutable = false
+	seal := f.seal
+	f.seal = nil
+	if seal == nil {
+		return nil
+	}
+	if err := seal(); err != nil {
+		return fmt.Errorf("gguf: %s: %w", f.Path, err)
+	}
+	return nil
 }

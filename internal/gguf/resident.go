@@ -59,5 +59,7 @@ func openResident(path string, min int64) (*File, error) {
 		return nil, err
 	}
 	f.release = release
+	f.mutable = true
+	f.seal = func() error { return sealResident(data) }
 	return f, nil
 }

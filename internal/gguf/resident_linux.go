@@ -159,9 +159,10 @@ func readResidentFrom(r io.ReaderAt, size int, limit copyLimit) (data []byte, re
 		unix.Munmap(raw)
 		return nil, nil, rerr
 	}
-	if err := unix.Mprotect(buf, unix.PROT_READ); err != nil {
-		unix.Munmap(raw)
-		return nil, nil, err
-	}
 	return buf[:size:size], func() error { return unix.Munmap(raw) }, nil
+}
+
+// sealResident makes readResident's copy read-only (File.Seal).
+func sealResident(data []byte) error {
+	return unix.Mprotect(data, unix.PROT_READ)
 }

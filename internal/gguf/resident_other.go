@@ -11,3 +11,6 @@ func residentFits(size int64) bool { return false }
 func readResident(f *os.File, size int) (data []byte, release func() error, err error) {
 	return nil, nil, nil
 }
+
+// sealResident is not used where readResident copies nothing.
+func sealResident(data []byte) error { return nil }
