@@ -24,11 +24,28 @@ func InterleaveQ8_0(w []byte, rows, nblocks int, tmp []byte) {
 	for g := 0; g+8 <= rows; g += 8 {
 		group := w[g*rb : (g+8)*rb]
 		copy(tmp, group)
-		for j := range 8 {
-			row := tmp[j*rb:]
-			for b := range nblocks {
-				copy(group[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0], row[b*BlockQ8_0:(b+1)*BlockQ8_0])
-			}
+		interleaveGroup(group, tmp, rb, nblocks)
+	}
+}
+
+// interleaveGroupRef writes eight rows of nblocks blocks at src, stride
+// bytes apart, to dst as one interleaved group.
+func interleaveGroupRef(dst, src []byte, stride, nblocks int) {
+	for j := range 8 {
+		row := src[j*stride:]
+		for b := range nblocks {
+			copy(dst[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0], row[b*BlockQ8_0:(b+1)*BlockQ8_0])
+		}
+	}
+}
+
+// deinterleaveGroupRef writes the eight rows of one interleaved group of
+// nblocks blocks at src to dst, rows stride bytes apart.
+func deinterleaveGroupRef(dst []byte, stride int, src []byte, nblocks int) {
+	for j := range 8 {
+		row := dst[j*stride:]
+		for b := range nblocks {
+			copy(row[b*BlockQ8_0:(b+1)*BlockQ8_0], src[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0])
 		}
 	}
 }
@@ -43,13 +60,7 @@ func DeinterleaveQ8_0(dst, w []byte, rows, nblocks int) {
 	}
 	g8 := rows &^ 7
 	for g := 0; g < g8; g += 8 {
-		group := w[g*rb : (g+8)*rb]
-		for j := range 8 {
-			row := dst[(g+j)*rb:]
-			for b := range nblocks {
-				copy(row[b*BlockQ8_0:(b+1)*BlockQ8_0], group[(8*b+j)*BlockQ8_0:(8*b+j+1)*BlockQ8_0])
-			}
-		}
+		deinterleaveGroup(dst[g*rb:(g+8)*rb], rb, w[g*rb:(g+8)*rb], nblocks)
 	}
 	copy(dst[g8*rb:rows*rb], w[g8*rb:rows*rb])
 }

@@ -30,7 +30,47 @@ func dotQ8_0R8(w *byte, stride int, x *byte, nblocks int, out *float32)
 //go:noescape
 func dotQ8_0R8VNNI(w *byte, stride int, x *byte, nblocks int, out *float32)
 
+// deinterleaveQ8_0Group writes the eight rows of one interleaved group of
+// nblocks blocks at src to dst, rows stride bytes apart:
+//
+//	for b := range nblocks {
+//		for j := range 8 {
+//			copy(dst[j*stride+b*BlockQ8_0:][:BlockQ8_0], src[(8*b+j)*BlockQ8_0:])
+//		}
+//	}
+//
+//go:noescape
+func deinterleaveQ8_0Group(dst *byte, stride int, src *byte, nblocks int)
+
+// interleaveQ8_0Group writes eight rows of nblocks blocks at src, stride
+// bytes apart, to dst as one interleaved group:
+//
+//	for b := range nblocks {
+//		for j := range 8 {
+//			copy(dst[(8*b+j)*BlockQ8_0:][:BlockQ8_0], src[j*stride+b*BlockQ8_0:])
+//		}
+//	}
+//
+//go:noescape
+func interleaveQ8_0Group(dst *byte, src *byte, stride int, nblocks int)
+
 var interleavesQ8_0 = hasAVX2
+
+func deinterleaveGroup(dst []byte, stride int, src []byte, nblocks int) {
+	if hasAVX2 && nblocks > 0 {
+		deinterleaveQ8_0Group(&dst[0], stride, &src[0], nblocks)
+		return
+	}
+	deinterleaveGroupRef(dst, stride, src, nblocks)
+}
+
+func interleaveGroup(dst, src []byte, stride, nblocks int) {
+	if hasAVX2 && nblocks > 0 {
+		interleaveQ8_0Group(&dst[0], &src[0], stride, nblocks)
+		return
+	}
+	interleaveGroupRef(dst, src, stride, nblocks)
+}
 
 var rows8Q8_0R8 = pick(hasVNNI, dotQ8_0R8VNNI, dotQ8_0R8)
 

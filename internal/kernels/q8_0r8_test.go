@@ -32,6 +32,22 @@ func checkQ8_0R8(t *testing.T, seed uint64, rows, nblocks int) {
 	if rows >= 8 && nblocks > 1 && bytes.Equal(iw, w) {
 		t.Fatalf("rows=%d nblocks=%d: interleaving changed nothing", rows, nblocks)
 	}
+	if g8 := rows &^ 7; g8 > 0 {
+		// The group moves against their plain Go definitions.
+		ref := make([]byte, g8*rb)
+		for g := 0; g < g8; g += 8 {
+			interleaveGroupRef(ref[g*rb:], w[g*rb:], rb, nblocks)
+		}
+		if !bytes.Equal(ref, iw[:g8*rb]) {
+			t.Fatalf("rows=%d nblocks=%d: InterleaveQ8_0 differs from interleaveGroupRef", rows, nblocks)
+		}
+		for g := 0; g < g8; g += 8 {
+			deinterleaveGroupRef(ref[g*rb:], rb, iw[g*rb:], nblocks)
+		}
+		if !bytes.Equal(ref, w[:g8*rb]) {
+			t.Fatalf("rows=%d nblocks=%d: deinterleaveGroupRef does not restore the rows", rows, nblocks)
+		}
+	}
 	back := make([]byte, len(w))
 	DeinterleaveQ8_0(back, iw, rows, nblocks)
 	if !bytes.Equal(back, w) {
@@ -85,5 +101,25 @@ func BenchmarkDotRowsQ8_0R8(b *testing.B) {
 	b.SetBytes(int64(len(w)))
 	for b.Loop() {
 		DotRowsQ8_0R8(out, w, x, nblocks)
+	}
+}
+
+func BenchmarkDeinterleaveQ8_0(b *testing.B) {
+	const rows, nblocks = 16, 48
+	w, _ := q8r8Case(1, rows, nblocks)
+	dst := make([]byte, len(w))
+	b.SetBytes(int64(len(w)))
+	for b.Loop() {
+		DeinterleaveQ8_0(dst, w, rows, nblocks)
+	}
+}
+
+func BenchmarkInterleaveQ8_0(b *testing.B) {
+	const rows, nblocks = 64, 48
+	w, _ := q8r8Case(1, rows, nblocks)
+	tmp := make([]byte, 8*nblocks*BlockQ8_0)
+	b.SetBytes(int64(len(w)))
+	for b.Loop() {
+		InterleaveQ8_0(w, rows, nblocks, tmp)
 	}
 }
