@@ -104,7 +104,7 @@ func (d *Decoder) forwardBatch(seq *Sequence, tokens []int32) error {
 		if t < 0 || int(t) >= c.Vocab {
 			return fmt.Errorf("model: token %d outside the vocabulary of %d", t, c.Vocab)
 		}
-		d.embed(seq.x[i*c.Embd:(i+1)*c.Embd], t)
+		d.embed(seq.x[i*c.Embd:(i+1)*c.Embd], t, seq.row)
 	}
 	seq.rope.prepare(d, pos, n)
 	E, qw, kvw := c.Embd, c.Heads*c.HeadDim, c.KVHeads*c.HeadDim
@@ -157,9 +157,10 @@ func (d *Decoder) forwardBatch(seq *Sequence, tokens []int32) error {
 	return nil
 }
 
-// embed writes the embedding of token t into dst.
-func (d *Decoder) embed(dst []float32, t int32) {
-	if err := dequantize(d.Embed, dst, int(t)); err != nil {
+// embed writes the embedding of token t into dst (buf holds a row of
+// interleaved embeddings).
+func (d *Decoder) embed(dst []float32, t int32, buf []byte) {
+	if err := dequantize(d.Embed, dst, int(t), buf); err != nil {
 		panic(err) // the type was checked at load
 	}
 }

@@ -92,6 +92,7 @@ type matmulTask struct {
 	minRun   int    // the fewest slices a one-token claim takes
 	next     atomic.Int64
 	scratch  []kernels.TileScratch // per part
+	plain    [][]byte              // per part: a slice of interleaved rows in the file's order
 }
 
 // Rows per slice: for a batch, a tile whose weights stay in the core's
@@ -124,6 +125,7 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	t.next.Store(0)
 	if len(t.scratch) < p.Size() {
 		t.scratch = make([]kernels.TileScratch, p.Size())
+		t.plain = make([][]byte, p.Size())
 	}
 	p.Run(t)
 }
@@ -160,20 +162,37 @@ func (t *matmulTask) Run(part, parts int) {
 			}
 			e := min(u1, t.start[j+1])
 			r0, r1 := (u0-t.start[j])*tileRows, min((e-t.start[j])*tileRows, t.mats[j].m.Rows)
-			t.rows(j, r0, r1, &t.scratch[part])
+			t.rows(j, r0, r1, part)
 			u0 = e
 		}
 	}
 }
 
-// rows computes rows r0..r1 of matrix j for every token.
-func (t *matmulTask) rows(j, r0, r1 int, scratch *kernels.TileScratch) {
+// rows computes rows r0..r1 of matrix j for every token (r0 a multiple of
+// tileRows, so of the eight rows interleaved Q8_0 matrices group).
+func (t *matmulTask) rows(j, r0, r1, part int) {
 	m, out := t.mats[j].m, t.mats[j].out
 	x, stride := t.xs[j], t.strides[j]
 	rb := m.RowBytes()
+	w := m.Data[r0*rb : r1*rb]
 	if t.n == 1 {
-		tensor.DotRows(m.Type, m.Cols, out[r0:r1], m.Data[r0*rb:r1*rb], rb, x[:stride])
+		if m.interleaved {
+			kernels.DotRowsQ8_0R8(out[r0:r1], w, x[:stride], m.Cols/kernels.QK8_0)
+			return
+		}
+		tensor.DotRows(m.Type, m.Cols, out[r0:r1], w, rb, x[:stride])
 		return
 	}
-	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, m.Data[r0*rb:r1*rb], rb, r1-r0, x, stride, t.n, scratch)
+	if m.interleaved {
+		// The prompt's tiles take rows in the file's order; a tile's
+		// rows are read by every token of the batch, so putting them
+		// back costs little.
+		if cap(t.plain[part]) < len(w) {
+			t.plain[part] = make([]byte, max(len(w), tileRows*rb))
+		}
+		plain := t.plain[part][:len(w)]
+		kernels.DeinterleaveQ8_0(plain, w, r1-r0, m.Cols/kernels.QK8_0)
+		w = plain
+	}
+	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, w, rb, r1-r0, x, stride, t.n, &t.scratch[part])
 }

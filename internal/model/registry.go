@@ -38,7 +38,10 @@ func Architectures() []string {
 }
 
 // Load builds the decoder for f's architecture. Every reason the engine
-// cannot run the file is one error wrapping ErrUnsupported.
+// cannot run the file is one error wrapping ErrUnsupported. When f's data
+// is the process's own memory (gguf.OpenResident, OpenReadAll), Load lays
+// out some weights anew for the kernels and seals f: f's tensors must not
+// be read from it afterwards as the file's bytes.
 func Load(f *gguf.File) (*Decoder, error) {
 	arch := f.Architecture()
 	b, ok := registry[arch]
@@ -55,11 +58,15 @@ func Load(f *gguf.File) (*Decoder, error) {
 	if tokens, ok := f.Lookup("tokenizer.ggml.tokens"); ok && tokens.Len() != c.Vocab {
 		return nil, fmt.Errorf("%w: the vocabulary has %d tokens but the embedding has %d rows", ErrUnsupported, tokens.Len(), c.Vocab)
 	}
-	d, err := b(NewLoader(f), c)
+	l := NewLoader(f)
+	d, err := b(l, c)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.Check(); err != nil {
+		return nil, err
+	}
+	if err := l.finish(); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -25,6 +25,7 @@ type Sequence struct {
 	last  int // index in the last batch of the token whose logits are wanted
 
 	x, xn, q, k, v, att, gate, up []float32
+	row                           []byte // a row of the embeddings, when interleaved
 	acts                          activations
 	rope                          ropeTable
 	mm                            matmulTask
@@ -47,6 +48,9 @@ func (d *Decoder) NewSequence(capacity int) *Sequence {
 		att:   make([]float32, b*c.Heads*c.HeadDim),
 		gate:  make([]float32, b*c.FFN),
 		up:    make([]float32, b*c.FFN),
+	}
+	if d.Embed != nil && d.Embed.interleaved {
+		s.row = make([]byte, d.Embed.RowBytes())
 	}
 	s.rope.init(b, c.RopeDim/2)
 	threads := 1
@@ -122,8 +126,8 @@ func (r *ropeTable) apply(x []float32, i, headDim int) {
 }
 
 // dequantize writes row r of m into dst as float32.
-func dequantize(m *Matrix, dst []float32, r int) error {
-	return tensor.Dequantize(m.Type, dst, m.Row(r))
+func dequantize(m *Matrix, dst []float32, r int, buf []byte) error {
+	return tensor.Dequantize(m.Type, dst, m.rowInto(buf, r))
 }
 
 // bytesOf16 views halves as little-endian bytes (every platform Go's
