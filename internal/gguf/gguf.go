@@ -66,6 +66,7 @@ type File struct {
 	release func() error   // unmaps the file, if mapped
 	state   *fileState
 	mutable bool         // data is the File's own memory, not yet sealed
+	lent    bool         // MutableTensorData handed out some tensor's bytes
 	seal    func() error // makes data read-only (OpenResident's copy)
 }
 
@@ -245,8 +246,13 @@ func (f *File) MutableTensorData(t *TensorInfo) (data []byte, ok bool) {
 	if !f.mutable {
 		return nil, false
 	}
+	f.lent = true
 	return f.TensorData(t), true
 }
+
+// Modified reports whether MutableTensorData has handed out some tensor's
+// bytes: they may no longer be the file's.
+func (f *File) Modified() bool { return f.lent }
 
 // Seal ends MutableTensorData: f's data is read-only from then on, and
 // where the platform allows (OpenResident's copy) writing to it faults, as

@@ -24,7 +24,13 @@ func TestMutableTensorData(t *testing.T) {
 			if !ok {
 				t.Fatal("no blk.0.attn_q.weight")
 			}
+			if f.Modified() {
+				t.Fatal("a file just opened reports itself modified")
+			}
 			data, ok := f.MutableTensorData(ti)
+			if f.Modified() != ok {
+				t.Fatalf("Modified() = %v after MutableTensorData gave %v", f.Modified(), ok)
+			}
 			switch {
 			case o.name == "mmap" && ok:
 				t.Fatal("a mapped file's tensors are mutable")

@@ -39,6 +39,9 @@ func TestInterleavedQ8_0(t *testing.T) {
 			if _, ok := f.MutableTensorData(&f.Tensors[0]); ok {
 				t.Error("Load left the file unsealed")
 			}
+			if _, err := model.Load(f); err == nil {
+				t.Error("a second Load of a file whose weights were interleaved succeeded")
+			}
 			for _, d := range []*model.Decoder{plain, inter} {
 				d.SetThreads(2)
 			}

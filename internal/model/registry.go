@@ -43,6 +43,10 @@ func Architectures() []string {
 // out some weights anew for the kernels and seals f: f's tensors must not
 // be read from it afterwards as the file's bytes.
 func Load(f *gguf.File) (*Decoder, error) {
+	if f.Modified() {
+		// An earlier Load rearranged the weights in f's memory.
+		return nil, fmt.Errorf("model: %s: the file's weights were laid out anew by an earlier Load; open the file again", f.Path)
+	}
 	arch := f.Architecture()
 	b, ok := registry[arch]
 	if !ok {
