@@ -39,7 +39,8 @@ type LoadMode int
 const (
 	// LoadAuto reads the file into huge pages where the system allows it
 	// and has the memory (gguf.OpenResident: generation is faster from
-	// them), and maps it otherwise.
+	// them, and model.Load lays Q8_0 weights out for one stream per
+	// core there), and maps it otherwise.
 	LoadAuto LoadMode = iota
 	// LoadMap maps the file (gguf.Open): nothing is copied, the pages are
 	// the page cache's.

@@ -106,7 +106,8 @@ func streamSum(b *testing.B, buf []byte, workers int, sum func([]byte) uint64) {
 
 // BenchmarkDotRowsStream runs each multi-row kernel the way token
 // generation does: two goroutines, each through its half of a matrix far
-// larger than the caches, in huge pages. Compare its GB/s with
+// larger than the caches, in huge pages; and Q8_0 on rows interleaved by
+// eight, as the engine reads them from memory it owns. Compare its GB/s with
 // BenchmarkMemoryBandwidth's huge-page loops in the same run.
 func BenchmarkDotRowsStream(b *testing.B) {
 	const size = 256 << 20
@@ -142,5 +143,34 @@ func BenchmarkDotRowsStream(b *testing.B) {
 				}
 			})
 		}
+	}
+	// Q8_0 rows interleaved by eight, as the engine lays them out.
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("Q8_0-interleaved/workers=%d", workers), func(b *testing.B) {
+			nb := cols / 32
+			rb := nb * BlockQ8_0
+			rows := size / rb &^ 127
+			r := rand.New(rand.NewPCG(1, 2))
+			w := hugeBuffer(b, rows*rb)
+			x := make([]byte, rb)
+			rowKernels()[0].fill(r, w[:64*rb], x)
+			InterleaveQ8_0(w[:64*rb], 64, nb, make([]byte, 8*rb))
+			for i := 64 * rb; i < len(w); i += 64 * rb {
+				copy(w[i:], w[:64*rb])
+			}
+			out := make([]float32, rows)
+			b.SetBytes(int64(len(w)))
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for p := range workers {
+					wg.Go(func() {
+						for r0 := p * rows / workers; r0 < (p+1)*rows/workers; r0 += 64 {
+							DotRowsQ8_0R8(out[r0:r0+64], w[r0*rb:(r0+64)*rb], x, nb)
+						}
+					})
+				}
+				wg.Wait()
+			}
+		})
 	}
 }
