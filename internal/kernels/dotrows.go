@@ -84,8 +84,16 @@ type Tile struct {
 // and the activations' block sums. It grows on first use and is then
 // reused.
 type TileScratch struct {
-	b []byte
-	i []int32
+	b     []byte
+	i     []int32
+	plain []byte // interleaved rows put back in order (DotTileQ8_0R8)
+}
+
+func (s *TileScratch) plainRows(n int) []byte {
+	if cap(s.plain) < n {
+		s.plain = make([]byte, n)
+	}
+	return s.plain[:n]
 }
 
 func (s *TileScratch) ints(n int) []int32 {

@@ -105,3 +105,31 @@ func dotRowsQ8_0R8Ref(out []float32, w []byte, x []byte, nblocks int) {
 	DeinterleaveQ8_0(plain, w, len(out), nblocks)
 	DotRowsQ8_0(out, plain, rb, x, nblocks)
 }
+
+// DotTileQ8_0R8 is DotTileQ8_0 for weights interleaved by InterleaveQ8_0:
+// t.W holds t.Rows rows of t.Stride = nblocks·BlockQ8_0 bytes, starting at
+// a group of eight, the first t.Rows&^7 interleaved. The results are
+// DotTileQ8_0's on the rows in the file's order, bit for bit.
+func DotTileQ8_0R8(t *Tile, nblocks int) {
+	if t.Stride != nblocks*BlockQ8_0 {
+		panic(fmt.Sprintf("kernels: DotTileQ8_0R8: stride %d for rows of %d blocks", t.Stride, nblocks))
+	}
+	if t.check("DotTileQ8_0R8", nblocks*BlockQ8_0, nblocks*BlockQ8_0) {
+		dotTileQ8_0R8(t, nblocks)
+	}
+}
+
+// dotTileQ8_0R8Plain puts the tile's rows back in the file's order in the
+// scratch and computes them there.
+func dotTileQ8_0R8Plain(t *Tile, nblocks int) {
+	var plain []byte
+	if t.Scratch != nil {
+		plain = t.Scratch.plainRows(t.Rows * t.Stride)
+	} else {
+		plain = make([]byte, t.Rows*t.Stride)
+	}
+	DeinterleaveQ8_0(plain, t.W, t.Rows, nblocks)
+	p := *t
+	p.W = plain
+	DotTileQ8_0(&p, nblocks)
+}

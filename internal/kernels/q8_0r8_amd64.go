@@ -54,7 +54,41 @@ func deinterleaveQ8_0Group(dst *byte, stride int, src *byte, nblocks int)
 //go:noescape
 func interleaveQ8_0Group(dst *byte, src *byte, stride int, nblocks int)
 
+// repackQ8_0R8x8 is repackQ8_0x8 for one group of eight rows interleaved
+// by InterleaveQ8_0 (stride is not used):
+//
+//	for b := range nblocks {
+//		d := dst[tileBlock8*b:]
+//		for r := range 8 {
+//			wb := w[(8*b+r)*BlockQ8_0:]
+//			putF32(d[4*r:], f16at(wb, 0))
+//			for j := range 32 {
+//				d[32+32*(j/4)+4*r+j%4] = wb[2+j] ^ 0x80
+//			}
+//		}
+//	}
+//
+//go:noescape
+func repackQ8_0R8x8(dst *byte, w *byte, stride int, nblocks int)
+
+// repackQ8_0R8x16h is repackQ8_0x16h for one group of eight interleaved
+// rows (as repackQ8_0R8x8).
+//
+//go:noescape
+func repackQ8_0R8x16h(dst *byte, w *byte, stride int, nblocks int)
+
 var interleavesQ8_0 = hasAVX2
+
+func dotTileQ8_0R8(t *Tile, nblocks int) {
+	if hasVNNI && t.tiled(nblocks) {
+		// The repacks read each group of eight rows where it lies; the
+		// rows past the last group are the file's, as dotTile0VNNI
+		// takes them.
+		dotTile0VNNI(t, nblocks, BlockQ8_0, 128, repackers{repackQ8_0R8x8, repackQ8_0R8x16h}, DotQ8_0Q8_0)
+		return
+	}
+	dotTileQ8_0R8Plain(t, nblocks)
+}
 
 func deinterleaveGroup(dst []byte, stride int, src []byte, nblocks int) {
 	if hasAVX2 && nblocks > 0 {

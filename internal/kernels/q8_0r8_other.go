@@ -15,3 +15,5 @@ func deinterleaveGroup(dst []byte, stride int, src []byte, nblocks int) {
 func interleaveGroup(dst, src []byte, stride, nblocks int) {
 	interleaveGroupRef(dst, src, stride, nblocks)
 }
+
+func dotTileQ8_0R8(t *Tile, nblocks int) { dotTileQ8_0R8Plain(t, nblocks) }

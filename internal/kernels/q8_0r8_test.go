@@ -60,6 +60,7 @@ func checkQ8_0R8(t *testing.T, seed uint64, rows, nblocks int) {
 			t.Fatalf("rows=%d nblocks=%d: RowQ8_0R8 of row %d differs", rows, nblocks, r)
 		}
 	}
+	checkTileQ8_0R8(t, seed, w, iw, rows, nblocks)
 	for _, v := range q8r8Variants() {
 		got := make([]float32, rows)
 		v.dot(got, iw, x, nblocks)
@@ -73,7 +74,7 @@ func checkQ8_0R8(t *testing.T, seed uint64, rows, nblocks int) {
 
 func TestQ8_0R8(t *testing.T) {
 	for _, c := range []struct{ rows, nblocks int }{
-		{8, 1}, {8, 2}, {8, 3}, {8, 48}, {16, 280}, {9, 5}, {23, 7}, {3, 4}, {64, 48}, {40, 33},
+		{8, 1}, {8, 2}, {8, 3}, {8, 48}, {16, 280}, {9, 5}, {23, 7}, {3, 4}, {64, 48}, {40, 33}, {24, 28}, {32, 5},
 	} {
 		t.Run(fmt.Sprintf("rows=%d/nblocks=%d", c.rows, c.nblocks), func(t *testing.T) {
 			for seed := range uint64(3) {
@@ -121,5 +122,34 @@ func BenchmarkInterleaveQ8_0(b *testing.B) {
 	b.SetBytes(int64(len(w)))
 	for b.Loop() {
 		InterleaveQ8_0(w, rows, nblocks, tmp)
+	}
+}
+
+// checkTileQ8_0R8 checks DotTileQ8_0R8 on the interleaved rows iw against
+// DotTileQ8_0 on the plain rows w, bit for bit, for a few batches, with
+// scratch and without.
+func checkTileQ8_0R8(t *testing.T, seed uint64, w, iw []byte, rows, nblocks int) {
+	t.Helper()
+	rb := nblocks * BlockQ8_0
+	r := rand.New(rand.NewPCG(seed, 77))
+	for _, tokens := range []int{1, 2, 1 + int(seed%9)} {
+		x := make([]byte, tokens*rb)
+		rowKernels()[0].fill(r, nil, x)
+		for _, scratch := range []bool{false, true} {
+			want := make([]float32, tokens*rows)
+			got := make([]float32, tokens*rows)
+			plain := &Tile{Out: want, OutStride: rows, W: w, Stride: rb, Rows: rows, X: x, XStride: rb, Tokens: tokens}
+			inter := &Tile{Out: got, OutStride: rows, W: iw, Stride: rb, Rows: rows, X: x, XStride: rb, Tokens: tokens}
+			if scratch {
+				plain.Scratch, inter.Scratch = new(TileScratch), new(TileScratch)
+			}
+			DotTileQ8_0(plain, nblocks)
+			DotTileQ8_0R8(inter, nblocks)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("tile seed=%d rows=%d nblocks=%d tokens=%d scratch=%v: output %d = %v, plain rows give %v", seed, rows, nblocks, tokens, scratch, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }

@@ -309,6 +309,58 @@ rq8done:
 	VZEROUPPER
 	RET
 
+// func repackQ8_0R8x8(dst *byte, w *byte, stride int, nblocks int)
+//
+// repackQ8_0x8 of one group of eight rows interleaved by InterleaveQ8_0
+// (row r's block b at w[34*(8*b+r):]; stride is not used).
+TEXT ·repackQ8_0R8x8(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  w+8(FP), SI
+	MOVQ  $34, AX
+	MOVQ  nblocks+24(FP), CX
+	REPACK_PROLOGUE
+	TESTQ CX, CX
+	JZ    rr8done
+
+rr8loop:
+	SCALES8
+	ROWS8(LOADQ8X)
+	TRANSPOSE8(32, 32)
+	ADVANCE8(272)
+	ADDQ $288, DI
+	DECQ CX
+	JNZ  rr8loop
+
+rr8done:
+	VZEROUPPER
+	RET
+
+// func repackQ8_0R8x16h(dst *byte, w *byte, stride int, nblocks int)
+//
+// repackQ8_0x16h of one group of eight interleaved rows (as
+// repackQ8_0R8x8).
+TEXT ·repackQ8_0R8x16h(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  w+8(FP), SI
+	MOVQ  $34, AX
+	MOVQ  nblocks+24(FP), CX
+	REPACK_PROLOGUE
+	TESTQ CX, CX
+	JZ    rrh8done
+
+rrh8loop:
+	SCALES8
+	ROWS8(LOADQ8X)
+	TRANSPOSE8(64, 64)
+	ADVANCE8(272)
+	ADDQ $576, DI
+	DECQ CX
+	JNZ  rrh8loop
+
+rrh8done:
+	VZEROUPPER
+	RET
+
 // func repackQ4_0x8(dst *byte, w *byte, stride int, nblocks int)
 //
 // As repackQ8_0x8 for Q4_0 rows, with u = q (0..15, the weight q − 8).

@@ -92,7 +92,6 @@ type matmulTask struct {
 	minRun   int    // the fewest slices a one-token claim takes
 	next     atomic.Int64
 	scratch  []kernels.TileScratch // per part
-	plain    [][]byte              // per part: a slice of interleaved rows in the file's order
 }
 
 // Rows per slice: for a batch, a tile whose weights stay in the core's
@@ -125,7 +124,6 @@ func (s *Sequence) matmul(p *Pool, n int, x []float32, mats ...matOut) {
 	t.next.Store(0)
 	if len(t.scratch) < p.Size() {
 		t.scratch = make([]kernels.TileScratch, p.Size())
-		t.plain = make([][]byte, p.Size())
 	}
 	p.Run(t)
 }
@@ -184,15 +182,9 @@ func (t *matmulTask) rows(j, r0, r1, part int) {
 		return
 	}
 	if m.interleaved {
-		// The prompt's tiles take rows in the file's order; a tile's
-		// rows are read by every token of the batch, so putting them
-		// back costs little.
-		if cap(t.plain[part]) < len(w) {
-			t.plain[part] = make([]byte, max(len(w), tileRows*rb))
-		}
-		plain := t.plain[part][:len(w)]
-		kernels.DeinterleaveQ8_0(plain, w, r1-r0, m.Cols/kernels.QK8_0)
-		w = plain
+		tile := kernels.Tile{Out: out[r0:], OutStride: m.Rows, W: w, Stride: rb, Rows: r1 - r0, X: x, XStride: stride, Tokens: t.n, Scratch: &t.scratch[part]}
+		kernels.DotTileQ8_0R8(&tile, m.Cols/kernels.QK8_0)
+		return
 	}
 	tensor.DotTile(m.Type, m.Cols, out[r0:], m.Rows, w, rb, r1-r0, x, stride, t.n, &t.scratch[part])
 }
