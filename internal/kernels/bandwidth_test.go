@@ -112,9 +112,20 @@ func streamSum(b *testing.B, buf []byte, workers int, sum func([]byte) uint64) {
 func BenchmarkDotRowsStream(b *testing.B) {
 	const size = 256 << 20
 	const cols = 1536
+	type stream struct {
+		name        string
+		k           rowKernel
+		interleaved bool // Q8_0 rows interleaved by eight, as the engine lays them out
+	}
+	var streams []stream
 	for _, k := range rowKernels() {
+		streams = append(streams, stream{k.name, k, false})
+	}
+	streams = append(streams, stream{"Q8_0-interleaved", rowKernels()[0], true})
+	for _, s := range streams {
+		k := s.k
 		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/workers=%d", k.name, workers), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/workers=%d", s.name, workers), func(b *testing.B) {
 				nb := cols / 32
 				if k.k {
 					nb = cols / QK_K
@@ -125,6 +136,9 @@ func BenchmarkDotRowsStream(b *testing.B) {
 				w := hugeBuffer(b, rows*rb)
 				x := make([]byte, nb*k.xBlock)
 				k.fill(r, w[:64*rb], x)
+				if s.interleaved {
+					InterleaveQ8_0(w[:64*rb], 64, nb, make([]byte, 8*rb))
+				}
 				for i := 64 * rb; i < len(w); i += 64 * rb {
 					copy(w[i:], w[:64*rb])
 				}
@@ -135,7 +149,11 @@ func BenchmarkDotRowsStream(b *testing.B) {
 					for p := range workers {
 						wg.Go(func() {
 							for r0 := p * rows / workers; r0 < (p+1)*rows/workers; r0 += 64 {
-								k.rows(out[r0:r0+64], w[r0*rb:], rb, x, nb)
+								if s.interleaved {
+									DotRowsQ8_0R8(out[r0:r0+64], w[r0*rb:(r0+64)*rb], x, nb)
+								} else {
+									k.rows(out[r0:r0+64], w[r0*rb:], rb, x, nb)
+								}
 							}
 						})
 					}
@@ -143,34 +161,5 @@ func BenchmarkDotRowsStream(b *testing.B) {
 				}
 			})
 		}
-	}
-	// Q8_0 rows interleaved by eight, as the engine lays them out.
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("Q8_0-interleaved/workers=%d", workers), func(b *testing.B) {
-			nb := cols / 32
-			rb := nb * BlockQ8_0
-			rows := size / rb &^ 127
-			r := rand.New(rand.NewPCG(1, 2))
-			w := hugeBuffer(b, rows*rb)
-			x := make([]byte, rb)
-			rowKernels()[0].fill(r, w[:64*rb], x)
-			InterleaveQ8_0(w[:64*rb], 64, nb, make([]byte, 8*rb))
-			for i := 64 * rb; i < len(w); i += 64 * rb {
-				copy(w[i:], w[:64*rb])
-			}
-			out := make([]float32, rows)
-			b.SetBytes(int64(len(w)))
-			for b.Loop() {
-				var wg sync.WaitGroup
-				for p := range workers {
-					wg.Go(func() {
-						for r0 := p * rows / workers; r0 < (p+1)*rows/workers; r0 += 64 {
-							DotRowsQ8_0R8(out[r0:r0+64], w[r0*rb:(r0+64)*rb], x, nb)
-						}
-					})
-				}
-				wg.Wait()
-			}
-		})
 	}
 }
