@@ -52,6 +52,7 @@ type attentionTask struct {
 // capacity no longer matters: positions go in blocks).
 func (a *attentionTask) init(s *Sequence, c Config, _, parts int) {
 	a.s, a.c = s, c
+	a.comb.a = a
 	a.scale = 1 / float32(math.Sqrt(float64(c.HeadDim))) // 1.0f/sqrtf(n_embd_head), as llama.cpp
 	group := c.Heads / c.KVHeads
 	a.scores = make([][]float32, parts)
@@ -112,7 +113,6 @@ func (s *Sequence) attention(p *Pool, layer, pos, n int) {
 	a.next.Store(0)
 	p.Run(a)
 	if a.chunks > 0 {
-		a.comb.a = a
 		a.comb.next.Store(0)
 		p.Run(&a.comb)
 	}

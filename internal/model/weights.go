@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/atelier-dev/atelier/internal/gguf"
 	"github.com/atelier-dev/atelier/internal/kernels"
@@ -103,22 +104,14 @@ func (l *Loader) Matrix(name string, rows, cols int) (*Matrix, error) {
 // stream (kernels.InterleaveQ8_0). Then the file is sealed read-only.
 func (l *Loader) finish() error {
 	var (
-		wg sync.WaitGroup
-		mu sync.Mutex
-		i  int
+		wg   sync.WaitGroup
+		next atomic.Int64 // the workers claim matrices
 	)
 	for range min(runtime.NumCPU(), 4, len(l.pending)) {
 		wg.Go(func() {
 			var tmp []byte
-			for {
-				mu.Lock()
-				if i == len(l.pending) {
-					mu.Unlock()
-					return
-				}
+			for i := int(next.Add(1)) - 1; i < len(l.pending); i = int(next.Add(1)) - 1 {
 				m := l.pending[i]
-				i++
-				mu.Unlock()
 				if cap(tmp) < 8*m.rowBytes {
 					tmp = make([]byte, 8*m.rowBytes)
 				}
